@@ -1,0 +1,128 @@
+"""The store interface: the only shared state of finews.
+
+The ingest side writes through ``upsert_articles``, ``quarantine`` and the
+source-state methods; everything downstream (publish, search, web) only
+reads. Methods speak the domain, not SQL, so a second backend (PostgreSQL)
+implements the same protocol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterator, Protocol, Sequence
+
+from ..model import (Article, Category, Headline, QuarantineRecord, StoredArticle,
+                     UpsertOutcome)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the store remembers of one configured source."""
+
+    name: str
+    last_attempt: datetime | None = None
+    last_success: datetime | None = None
+    last_error: str | None = None
+    error_count: int = 0           # consecutive failures; 0 after a success
+    next_attempt: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    # accounting over the source's life
+    served: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One changed article since a sequence number."""
+
+    article_id: int
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineEntry:
+    id: int
+    source: str
+    upstream_id: str | None
+    code: str
+    reason: str
+    created: datetime
+
+
+class Store(Protocol):
+    # --- categories -------------------------------------------------------
+    def category_for(self, media: str, *, slug: str | None = None,
+                     tag: str | None = None) -> Category:
+        """The category of ``media``, created on first use.
+
+        Without ``slug`` the slug is the pinyin of the media name, made
+        unique with a suffix; with ``slug`` (an imported site's or a preset's
+        fixed slug) that slug is kept as ``original_slug`` and its URL-safe
+        form is used. Once given, a media name's slug never changes.
+        """
+
+    def categories(self) -> list[Category]: ...
+    def category_by_slug(self, slug: str) -> Category | None: ...
+
+    # --- articles: writing --------------------------------------------------
+    def upsert_articles(self, batch: Sequence[tuple[Article, bytes]]) -> UpsertOutcome:
+        """Store articles with their raw payloads, in one transaction.
+
+        Keyed by (source, upstream_id). An unchanged article (same content
+        hash) writes nothing; a changed one is updated, its previous version
+        kept as a revision, and gets a new change sequence.
+        """
+
+    def quarantine(self, record: QuarantineRecord) -> None: ...
+
+    # --- articles: reading --------------------------------------------------
+    def article(self, article_id: int) -> StoredArticle | None: ...
+    def article_by_key(self, source: str, upstream_id: str) -> StoredArticle | None: ...
+    def articles(self, ids: Sequence[int]) -> list[StoredArticle]: ...
+    def iter_articles(self, batch: int = 500) -> Iterator[StoredArticle]:
+        """Every article, streamed in id order; never the whole archive at once."""
+
+    def raw_payload(self, article_id: int) -> bytes | None: ...
+    def revision_count(self, article_id: int) -> int: ...
+    def count_articles(self) -> int: ...
+
+    def changes_since(self, seq: int) -> tuple[list[Change], int]:
+        """Articles changed after ``seq``, and the newest sequence now."""
+
+    def newest(self, limit: int) -> list[Headline]: ...
+    def category_newest(self, category_id: int, limit: int) -> list[Headline]: ...
+    def category_count(self, category_id: int) -> int: ...
+    def category_rank(self, category_id: int, published: datetime, article_id: int) -> int:
+        """How many stories of the category sort before this one (oldest first)."""
+
+    def category_slice(self, category_id: int, offset: int, limit: int) -> list[Headline]:
+        """Stories of a category ordered oldest first by (published, id)."""
+
+    def day_headlines(self, day: date) -> list[Headline]:
+        """Stories whose local (site time zone) date is ``day``, newest first."""
+
+    def days(self) -> list[tuple[date, int]]:
+        """Every local date with stories, newest first, with counts."""
+
+    def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]: ...
+    def count_quarantine(self) -> int: ...
+
+    # --- sources ------------------------------------------------------------
+    def source_state(self, name: str) -> SourceState: ...
+    def record_source_success(self, name: str, *, at: datetime, next_attempt: datetime,
+                              etag: str | None = None, last_modified: str | None = None,
+                              served: int = 0, outcome: UpsertOutcome | None = None,
+                              quarantined: int = 0) -> None: ...
+    def record_source_error(self, name: str, error: str, *, at: datetime,
+                            next_attempt: datetime) -> None: ...
+
+    # --- small key/value state (publish watermark…) -------------------------
+    def get_state(self, key: str) -> str | None: ...
+    def set_state(self, key: str, value: str) -> None: ...
+
+    def close(self) -> None: ...
