@@ -1,2 +1,255 @@
-def main():
-    raise SystemExit("not yet")
+"""The ``finews`` command. Handlers parse arguments, call one function, report.
+
+A user error is one sentence on stderr and a non-zero exit (2 for bad
+configuration or usage, 1 for everything else), never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from . import __version__
+from .config import CONFIG_NAME, Settings, load
+from .errors import ConfigError, FinewsError
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"finews: {message}", err=True)
+    sys.exit(code)
+
+
+def friendly(func: Callable) -> Callable:
+    """Turn finews errors into one clear sentence and an exit code."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            _fail(str(exc), 2)
+        except FinewsError as exc:
+            _fail(str(exc), 1)
+        except KeyboardInterrupt:
+            _fail("stopped", 130)
+    return wrapper
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj["load"]()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="FINEWS_CONFIG", default=CONFIG_NAME, show_default=True,
+              help="The configuration file.")
+@click.version_option(__version__, prog_name="finews")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path) -> None:
+    """finews keeps a live, permanent, searchable archive of Chinese financial news.
+
+    It polls news sources, keeps every story once and publishes a static site.
+    Start with `finews demo` to see it work with no internet, or `finews init`
+    to write a configuration.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+    ctx.obj["load"] = lambda: load(config_path, os.environ)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--force", is_flag=True, help="Overwrite an existing finews.toml.")
+@friendly
+def init(directory: Path, force: bool) -> None:
+    """Write a commented finews.toml in DIRECTORY (default: here)."""
+    from .config_template import TEMPLATE
+    target = directory / CONFIG_NAME
+    if target.exists() and not force:
+        raise ConfigError(f"{target} exists already; use --force to overwrite it")
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".toml.tmp")
+    tmp.write_text(TEMPLATE, encoding="utf-8")
+    tmp.replace(target)
+    click.echo(f"wrote {target}: add your sources, then run `finews run`")
+
+
+@main.command()
+@click.option("--source", "-s", "names", multiple=True, help="Only this source (repeatable).")
+@click.pass_context
+@friendly
+def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """Fetch every source once and store what is new."""
+    from .fetch import Fetcher
+    from .ingest import fetch_pass
+    from .runner import open_store
+    settings = _settings(ctx)
+    sources = list(settings.sources)
+    if names:
+        known = {s.name: s for s in sources}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ConfigError(f"no source named {unknown[0]!r} in the configuration")
+        sources = [known[n] for n in names]
+    if not sources:
+        raise ConfigError("no sources are configured: add [[sources]] to finews.toml")
+
+    def progress(report) -> None:
+        line = (f"{report.source}: {report.served} served, {report.new} new, "
+                f"{report.updated} updated, {report.unchanged} unchanged, "
+                f"{report.quarantined} quarantined")
+        if report.not_modified:
+            line = f"{report.source}: not modified"
+        if report.error:
+            line = f"{report.source}: failed: {report.error}"
+        click.echo(line, err=bool(report.error))
+
+    async def go():
+        with open_store(settings) as store:
+            async with Fetcher(settings.fetch) as fetcher:
+                return await fetch_pass(settings, store, fetcher, sources=sources,
+                                        progress=progress)
+
+    report = asyncio.run(go())
+    click.echo(report.summary())
+    if all(r.error for r in report.sources):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Render every page, not just what changed.")
+@click.pass_context
+@friendly
+def build(ctx: click.Context, full: bool) -> None:
+    """Publish the static site (incrementally: only what changed)."""
+    from .runner import build_once, describe_build
+    settings = _settings(ctx)
+    report = build_once(settings, full=full, progress=_progress_printer("pages"))
+    click.echo(f"{describe_build(report)} → {settings.site_dir}")
+
+
+def _progress_printer(unit: str) -> Callable[..., None]:
+    """Progress on stderr for long work: a line every few seconds, not per item.
+
+    Called as ``show(done, total)`` or ``show(stage, done, total)``.
+    """
+    import time
+    last = [0.0]
+
+    def show(*args) -> None:
+        *stage, done, total = args
+        now = time.monotonic()
+        if now - last[0] >= 2 or (total and done == total):
+            last[0] = now
+            label = f"{stage[0]}: " if stage else ""
+            count = f"{done}/{total}" if total else f"{done}"
+            click.echo(f"  {label}{count} {unit}", err=True)
+    return show
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default from config).")
+@click.option("--port", type=int, default=None, help="Port (default from config).")
+@click.pass_context
+@friendly
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the published site and its JSON API on 127.0.0.1."""
+    from .runner import build_once
+    from .store.sqlite import SQLiteStore
+    from .web.app import create_app
+    from .web.serve import serve as run_server
+    settings = _with_serve(_settings(ctx), host, port)
+    if not (settings.site_dir / "index.html").exists():
+        build_once(settings)
+    app = create_app(settings, lambda: SQLiteStore.open(settings.store_path,
+                                                        settings.site.tz, readonly=True))
+    click.echo(f"serving {settings.site_dir} at http://{settings.serve.host}:"
+               f"{settings.serve.port}/ (Ctrl-C stops)")
+    run_server(app, settings.serve.host, settings.serve.port)
+
+
+def _with_serve(settings: Settings, host: str | None, port: int | None) -> Settings:
+    from dataclasses import replace
+    serve_settings = settings.serve
+    if host:
+        serve_settings = replace(serve_settings, host=host)
+    if port is not None:
+        if not 0 < port < 65536:
+            raise ConfigError(f"--port must be between 1 and 65535, not {port}")
+        serve_settings = replace(serve_settings, port=port)
+    return replace(settings, serve=serve_settings)
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default from config).")
+@click.option("--port", type=int, default=None, help="Port (default from config).")
+@click.option("--no-serve", is_flag=True, help="Poll and publish without serving.")
+@click.pass_context
+@friendly
+def run(ctx: click.Context, host: str | None, port: int | None, no_serve: bool) -> None:
+    """Poll every source on its interval, publish, and serve, until Ctrl-C."""
+    from .runner import RunOptions, run as run_loop
+    settings = _with_serve(_settings(ctx), host, port)
+    if not settings.sources:
+        raise ConfigError("no sources are configured: add [[sources]] to finews.toml")
+    asyncio.run(run_loop(settings, options=RunOptions(serve=not no_serve),
+                         say=lambda text: click.echo(text)))
+    click.echo("stopped cleanly")
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+@friendly
+def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Import posts of an original finews site (_posts/, old_post/ or files)."""
+    from .importing import import_posts
+    from .runner import open_store
+    settings = _settings(ctx)
+    with open_store(settings) as store:
+        summary = import_posts(store, list(paths), tz=settings.site.tz,
+                               progress=_progress_printer("files"))
+    click.echo(summary.line())
+
+
+@main.command()
+@click.pass_context
+@friendly
+def status(ctx: click.Context) -> None:
+    """Show each source's state and the store's counts."""
+    from .runner import open_store
+    settings = _settings(ctx)
+    with open_store(settings) as store:
+        click.echo(f"stories: {store.count_articles()}, quarantined items: "
+                   f"{store.count_quarantine()}")
+        for src in settings.sources:
+            state = store.source_state(src.name)
+            when = state.next_attempt.isoformat(timespec="seconds") if state.next_attempt \
+                else "now"
+            line = (f"{src.name}: served {state.served}, new {state.new}, updated "
+                    f"{state.updated}, unchanged {state.unchanged}, quarantined "
+                    f"{state.quarantined}; next attempt {when}")
+            if state.error_count:
+                line += f"; {state.error_count} errors in a row, last: {state.last_error}"
+            click.echo(line)
+
+
+@main.command()
+@click.option("--port", type=int, default=8000, show_default=True, help="Port of the site.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Data directory (default: a fresh temporary one).")
+@friendly
+def demo(port: int, directory: Path | None) -> None:
+    """Run a live site fed by a local news upstream: no internet needed."""
+    from .demo import run_demo
+    run_demo(port=port, directory=directory, say=lambda text: click.echo(text))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

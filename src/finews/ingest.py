@@ -1,0 +1,239 @@
+"""The one ingestion path: fetch a source, read it, process each item, store.
+
+The CLI (``fetch``, ``run``, ``demo``), the scheduler and the tests all call
+:func:`fetch_source` / :func:`fetch_pass`. One bad item is quarantined with
+its reason and the pass goes on; one failing source is recorded with its
+error and backed off, and the other sources go on. Every item a list served
+ends as exactly one of: new, updated, unchanged, quarantined.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Sequence
+
+from .config import Settings, SourceSettings
+from .errors import FetchError, FinewsError, ItemError
+from .fetch import Fetcher
+from .model import Article, QuarantineRecord, RawItem, UpsertOutcome
+from .process import ProcessOptions, process_item
+from .sources.feed import parse_feed
+from .sources.jsonlist import parse_fulltext, parse_list
+from .sources.presets import SourcePlan, plan_source
+from .store.base import Store
+
+#: A failing source waits interval × 2^(errors-1), at most this long, so it
+#: is never parked forever and recovers by itself when the upstream does.
+MAX_BACKOFF = timedelta(hours=1)
+#: Full-text requests in flight per source at once.
+FULLTEXT_CONCURRENCY = 4
+
+
+@dataclass(slots=True)
+class SourceReport:
+    """What one pass over one source did."""
+
+    source: str
+    served: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    changed_ids: list[int] = field(default_factory=list)
+
+    @property
+    def accounted(self) -> int:
+        return self.new + self.updated + self.unchanged + self.quarantined
+
+
+@dataclass(slots=True)
+class PassReport:
+    sources: list[SourceReport] = field(default_factory=list)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(report, name) for report in self.sources)
+
+    @property
+    def changed_ids(self) -> list[int]:
+        return [i for report in self.sources for i in report.changed_ids]
+
+    def summary(self) -> str:
+        failed = sum(1 for report in self.sources if report.error)
+        text = (f"{len(self.sources)} sources: {self.total('served')} items served, "
+                f"{self.total('new')} new, {self.total('updated')} updated, "
+                f"{self.total('unchanged')} unchanged, "
+                f"{self.total('quarantined')} quarantined")
+        return text + (f"; {failed} failed" if failed else "")
+
+
+def _item_hash(raw: RawItem) -> str:
+    return hashlib.sha256(raw.payload).hexdigest()[:32]
+
+
+def backoff(src: SourceSettings, errors: int, retry_after: float | None) -> timedelta:
+    """How long a source that failed ``errors`` times in a row waits."""
+    wait = timedelta(seconds=src.interval * 2 ** max(0, errors - 1))
+    wait = min(wait, max(MAX_BACKOFF, timedelta(seconds=src.interval)))
+    if retry_after:
+        wait = max(wait, timedelta(seconds=retry_after))
+    # A little jitter keeps many failing sources from retrying in lockstep.
+    return wait * (1 + random.random() * 0.1)
+
+
+def _raw_payload(raw: RawItem, fulltext: str | None) -> bytes:
+    envelope = {"item": raw.payload.decode("utf-8", "replace")}
+    if fulltext is not None:
+        envelope["fulltext"] = fulltext
+    return json.dumps(envelope, ensure_ascii=False).encode("utf-8")
+
+
+def _options(plan: SourcePlan, settings: Settings, now: datetime) -> ProcessOptions:
+    return ProcessOptions(tz=settings.site.tz, category_slug=plan.category,
+                          media=plan.media, tag=plan.tag, shape=plan.shape, now=now)
+
+
+def _allow_private(src: SourceSettings, settings: Settings) -> bool:
+    return src.allow_private or settings.fetch.allow_private
+
+
+async def _fulltext(fetcher: Fetcher, plan: SourcePlan, raw: RawItem,
+                    limit: asyncio.Semaphore, allow_private: bool) -> tuple[str | None, str | None]:
+    """(body, answer text) of an item's full text; (None, None) when it cannot be had.
+
+    A failed full-text request is not fatal: the item is stored from its list
+    data now and is fetched again next pass (its list hash is not recorded).
+    """
+    if raw.body_html is not None or not raw.fulltext_url:
+        return None, None
+    async with limit:
+        try:
+            result = await fetcher.get(raw.fulltext_url, headers=plan.headers,
+                                       allow_private=allow_private)
+            body = parse_fulltext(result.body, result.charset, plan.mapping)
+        except FinewsError:
+            return None, None
+    return body, result.body.decode(result.charset or "utf-8", "replace")
+
+
+def _with_body(raw: RawItem, body: str | None) -> RawItem:
+    return raw if body is None else replace(raw, body_html=body)
+
+
+def _quarantine(store: Store, source: str, error: FinewsError, upstream_id: str | None,
+                payload: bytes) -> None:
+    store.quarantine(QuarantineRecord(source=source, reason=str(error), code=error.code,
+                                      upstream_id=upstream_id, payload=payload))
+
+
+async def fetch_source(src: SourceSettings, settings: Settings, store: Store,
+                       fetcher: Fetcher, *, now: datetime | None = None) -> SourceReport:
+    """One pass over one source. Never raises for upstream trouble."""
+    now = now or datetime.now(timezone.utc)
+    report = SourceReport(src.name)
+    state = store.source_state(src.name)
+    try:
+        plan = plan_source(src)
+        answer = await fetcher.get(src.url, headers=plan.headers, etag=state.etag,
+                                   last_modified=state.last_modified,
+                                   allow_private=_allow_private(src, settings))
+        if answer.not_modified:
+            report.not_modified = True
+            store.record_source_success(src.name, at=now,
+                                        next_attempt=now + timedelta(seconds=src.interval))
+            return report
+        if plan.mapping is None:
+            listing = parse_feed(answer.body, src.name)
+        else:
+            listing = parse_list(answer.body, answer.charset, plan.mapping, src.name)
+    except FinewsError as exc:
+        retry_after = exc.retry_after if isinstance(exc, FetchError) else None
+        wait = backoff(src, state.error_count + 1, retry_after)
+        store.record_source_error(src.name, f"{exc.code}: {exc}", at=now,
+                                  next_attempt=now + wait)
+        report.error = str(exc)
+        return report
+
+    for upstream_id, reason, payload in listing.rejects:
+        _quarantine(store, src.name, ItemError(reason), upstream_id, payload)
+    report.quarantined += len(listing.rejects)
+    report.served = len(listing.items) + len(listing.rejects)
+
+    await _store_items(listing.items, src, plan, settings, store, fetcher, report, now)
+    store.record_source_success(
+        src.name, at=now, next_attempt=now + timedelta(seconds=src.interval),
+        etag=answer.etag, last_modified=answer.last_modified, served=report.served,
+        outcome=UpsertOutcome(report.new, report.updated, report.unchanged),
+        quarantined=report.quarantined)
+    return report
+
+
+async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: SourcePlan,
+                       settings: Settings,
+                       store: Store, fetcher: Fetcher, report: SourceReport,
+                       now: datetime) -> None:
+    hashes = {raw.upstream_id: _item_hash(raw) for raw in items}
+    seen = store.seen_item_hashes(src.name, list(hashes))
+    fresh = [raw for raw in items if seen.get(raw.upstream_id) != hashes[raw.upstream_id]]
+    report.unchanged += len(items) - len(fresh)
+
+    limit = asyncio.Semaphore(FULLTEXT_CONCURRENCY)
+    private = _allow_private(src, settings)
+    bodies = await asyncio.gather(*(_fulltext(fetcher, plan, raw, limit, private)
+                                    for raw in fresh))
+    options = _options(plan, settings, now)
+    batch: list[tuple[Article, bytes]] = []
+    complete: dict[str, str] = {}
+    for raw, (body, answer) in zip(fresh, bodies):
+        payload = _raw_payload(raw, answer)
+        try:
+            article = process_item(_with_body(raw, body), options=options)
+        except ItemError as exc:
+            _quarantine(store, src.name, exc, raw.upstream_id, payload)
+            report.quarantined += 1
+            continue
+        batch.append((article, payload))
+        if body is not None or raw.body_html is not None or not raw.fulltext_url:
+            complete[raw.upstream_id] = hashes[raw.upstream_id]
+    outcome = store.upsert_articles(batch)
+    store.mark_items_seen(src.name, complete)
+    report.new += outcome.new
+    report.updated += outcome.updated
+    report.unchanged += outcome.unchanged
+    report.changed_ids.extend(outcome.article_ids)
+
+
+def due_sources(settings: Settings, store: Store, now: datetime) -> list[SourceSettings]:
+    """Enabled sources whose next attempt has come (or that never ran)."""
+    due = []
+    for src in settings.sources:
+        if not src.enabled:
+            continue
+        state = store.source_state(src.name)
+        if state.next_attempt is None or state.next_attempt <= now:
+            due.append(src)
+    return due
+
+
+async def fetch_pass(settings: Settings, store: Store, fetcher: Fetcher, *,
+                     sources: Sequence[SourceSettings] | None = None,
+                     progress: Callable[[SourceReport], None] | None = None) -> PassReport:
+    """Fetch the given sources (default: all enabled) one after another.
+
+    Sources run one at a time against the single store writer; the requests
+    inside a source (full texts) run concurrently.
+    """
+    report = PassReport()
+    chosen = [s for s in settings.sources if s.enabled] if sources is None else sources
+    for src in chosen:
+        result = await fetch_source(src, settings, store, fetcher)
+        report.sources.append(result)
+        if progress:
+            progress(result)
+    return report

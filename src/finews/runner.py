@@ -1,0 +1,108 @@
+"""``finews run``: poll every source on its interval, store, publish, serve.
+
+One asyncio loop holds three things: the web server, the poller and the
+publisher. Fetching is I/O and runs on the loop; building pages is CPU work
+and runs in a worker thread on its own store connection, so the server keeps
+answering while pages are written. A stop request (Ctrl-C, SIGTERM) is
+honoured between steps: a pass or a build in progress finishes first, so
+nothing is left half done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from .config import Settings
+from .fetch import Fetcher
+from .ingest import PassReport, due_sources, fetch_pass
+from .store.sqlite import SQLiteStore
+
+#: The loop looks for due sources this often (seconds) when nothing is due.
+TICK = 1.0
+
+
+@dataclass(slots=True)
+class RunOptions:
+    serve: bool = True
+    #: Stop after this many passes (tests, benchmarks); None runs until stopped.
+    max_passes: int | None = None
+
+
+def open_store(settings: Settings) -> SQLiteStore:
+    return SQLiteStore.open(settings.store_path, settings.site.tz)
+
+
+def describe_build(report) -> str:
+    kind = "full build" if report.full else "incremental build"
+    return (f"{kind}: {report.written} pages written, {report.unchanged} unchanged, "
+            f"{report.elapsed:.2f} s")
+
+
+def build_once(settings: Settings, *, full: bool = False, progress=None):
+    """One publish step on its own store connection (safe in a worker thread)."""
+    from .publish.site import build_site
+    with open_store(settings) as store:
+        return build_site(store, settings.site_dir, settings.site, full=full,
+                          progress=progress)
+
+
+def _install_stop(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread
+            pass
+
+
+async def run(settings: Settings, *, options: RunOptions | None = None,
+              stop: asyncio.Event | None = None,
+              say: Callable[[str], None] = print) -> None:
+    options = options or RunOptions()
+    stop = stop or asyncio.Event()
+    _install_stop(stop)
+    server_task = None
+    if options.serve:
+        from .web.app import create_app
+        from .web.serve import serve_async
+        app = create_app(settings, lambda: SQLiteStore.open(
+            settings.store_path, settings.site.tz, readonly=True))
+        # The site must exist before the first request.
+        report = await asyncio.to_thread(build_once, settings)
+        server_task = asyncio.create_task(serve_async(
+            app, settings.serve.host, settings.serve.port, should_stop=stop))
+        say(f"serving {settings.site_dir} at http://{settings.serve.host}:"
+            f"{settings.serve.port}/")
+    passes = 0
+    store = open_store(settings)
+    try:
+        async with Fetcher(settings.fetch) as fetcher:
+            while not stop.is_set():
+                due = due_sources(settings, store, datetime.now(timezone.utc))
+                if due:
+                    report: PassReport = await fetch_pass(settings, store, fetcher,
+                                                          sources=due)
+                    passes += 1
+                    say(f"fetched {report.summary()}")
+                    for src in report.sources:
+                        if src.error:
+                            say(f"  {src.source}: {src.error}")
+                    if report.changed_ids:
+                        built = await asyncio.to_thread(build_once, settings)
+                        say(f"published {len(report.changed_ids)} changed stories: "
+                            f"{describe_build(built)}")
+                    if options.max_passes is not None and passes >= options.max_passes:
+                        break
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=TICK)
+                except asyncio.TimeoutError:
+                    pass
+    finally:
+        store.close()
+        stop.set()
+        if server_task is not None:
+            await server_task

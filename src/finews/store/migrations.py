@@ -1,0 +1,146 @@
+"""Schema migrations for the SQLite store: an append-only ordered list.
+
+Migration N brings the schema from version N to N+1 (``PRAGMA user_version``).
+Never edit a released migration; add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema.
+    """
+    CREATE TABLE categories (
+        id            INTEGER PRIMARY KEY,
+        slug          TEXT NOT NULL UNIQUE,      -- URL-safe, never changes
+        name          TEXT NOT NULL,             -- media name
+        tag           TEXT NOT NULL,
+        original_slug TEXT UNIQUE                -- an imported site's slug, as written
+    );
+    CREATE INDEX categories_name ON categories(name);
+
+    CREATE TABLE articles (
+        id           INTEGER PRIMARY KEY,
+        source       TEXT NOT NULL,
+        upstream_id  TEXT NOT NULL,
+        category_id  INTEGER NOT NULL REFERENCES categories(id),
+        path         TEXT NOT NULL UNIQUE,
+        title        TEXT NOT NULL,
+        digest       TEXT NOT NULL,
+        body_html    TEXT NOT NULL,
+        published    INTEGER NOT NULL,           -- Unix seconds, UTC
+        day          INTEGER NOT NULL,           -- local date as YYYYMMDD
+        media        TEXT NOT NULL,
+        url          TEXT,
+        tags         TEXT NOT NULL,              -- JSON array
+        stocks       TEXT NOT NULL,              -- JSON array of [market, code, name]
+        shape        TEXT,
+        extra        TEXT NOT NULL,              -- JSON object
+        content_hash TEXT NOT NULL,
+        seq          INTEGER NOT NULL UNIQUE,    -- change sequence of the last change
+        first_seen   INTEGER NOT NULL,
+        updated      INTEGER NOT NULL,
+        UNIQUE (source, upstream_id)
+    );
+    CREATE INDEX articles_category ON articles(category_id, published, id);
+    CREATE INDEX articles_published ON articles(published, id);
+    CREATE INDEX articles_day ON articles(day, published);
+    CREATE INDEX articles_url ON articles(url) WHERE url IS NOT NULL;
+    CREATE INDEX articles_hash ON articles(content_hash);
+
+    -- The same story served by a second list under another id.
+    CREATE TABLE aliases (
+        source       TEXT NOT NULL,
+        upstream_id  TEXT NOT NULL,
+        article_id   INTEGER NOT NULL REFERENCES articles(id),
+        content_hash TEXT NOT NULL,
+        PRIMARY KEY (source, upstream_id)
+    );
+
+    -- What each list said of an item last time it was stored whole, so an
+    -- unchanged item costs no full-text request and no write.
+    CREATE TABLE seen_items (
+        source      TEXT NOT NULL,
+        upstream_id TEXT NOT NULL,
+        item_hash   TEXT NOT NULL,
+        PRIMARY KEY (source, upstream_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE stock_mentions (
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        market     TEXT NOT NULL,
+        code       TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        PRIMARY KEY (article_id, market, code)
+    ) WITHOUT ROWID;
+    CREATE INDEX stock_mentions_code ON stock_mentions(code, article_id);
+
+    CREATE TABLE raw_payloads (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        data       BLOB NOT NULL                 -- zlib-compressed
+    );
+
+    CREATE TABLE revisions (
+        id           INTEGER PRIMARY KEY,
+        article_id   INTEGER NOT NULL REFERENCES articles(id),
+        title        TEXT NOT NULL,
+        digest       TEXT NOT NULL,
+        body_html    TEXT NOT NULL,
+        published    INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        raw          BLOB,
+        replaced_at  INTEGER NOT NULL
+    );
+    CREATE INDEX revisions_article ON revisions(article_id);
+
+    CREATE TABLE quarantine (
+        id          INTEGER PRIMARY KEY,
+        source      TEXT NOT NULL,
+        upstream_id TEXT,
+        code        TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        payload     BLOB NOT NULL,               -- zlib-compressed
+        fingerprint TEXT NOT NULL,               -- the same bad item is kept once
+        created     INTEGER NOT NULL,
+        UNIQUE (source, fingerprint)
+    );
+
+    CREATE TABLE sources (
+        name          TEXT PRIMARY KEY,
+        last_attempt  INTEGER,
+        last_success  INTEGER,
+        last_error    TEXT,
+        error_count   INTEGER NOT NULL DEFAULT 0,
+        next_attempt  INTEGER,
+        etag          TEXT,
+        last_modified TEXT,
+        served        INTEGER NOT NULL DEFAULT 0,
+        new           INTEGER NOT NULL DEFAULT 0,
+        updated       INTEGER NOT NULL DEFAULT 0,
+        unchanged     INTEGER NOT NULL DEFAULT 0,
+        quarantined   INTEGER NOT NULL DEFAULT 0
+    );
+
+    CREATE TABLE state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply pending migrations, each in its own transaction; return the version."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        from ..errors import StoreError
+        raise StoreError(
+            f"the database has schema version {version}, newer than this finews "
+            f"knows ({len(MIGRATIONS)}): upgrade finews")
+    for number in range(version, len(MIGRATIONS)):
+        # executescript commits first; wrap each step so it lands whole or not at all.
+        conn.executescript(
+            "BEGIN IMMEDIATE;\n" + MIGRATIONS[number]
+            + f"\nPRAGMA user_version = {number + 1};\nCOMMIT;")
+    return len(MIGRATIONS)

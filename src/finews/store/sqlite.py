@@ -1,0 +1,526 @@
+"""The SQLite store: one file in WAL mode, one writer, domain-named methods.
+
+Writes go through short ``BEGIN IMMEDIATE`` transactions, so a crash leaves
+either the whole batch or none of it. Readers (the publisher, the web server)
+open their own connections; WAL lets them read while the writer writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterator, Sequence
+from zoneinfo import ZoneInfo
+
+from ..errors import StoreError
+from ..model import (Article, Category, Headline, QuarantineRecord, StockMention,
+                     StoredArticle, UpsertOutcome)
+from ..urls import story_path
+from .base import Change, QuarantineEntry, SourceState
+from .migrations import migrate
+
+_ARTICLE_COLUMNS = (
+    "a.id, a.seq, a.path, a.source, a.upstream_id, a.title, a.digest, a.body_html, "
+    "a.published, a.media, a.url, a.tags, a.stocks, a.shape, a.extra, a.content_hash, "
+    "a.first_seen, a.updated, c.id, c.slug, c.name, c.tag, c.original_slug")
+_HEADLINE_COLUMNS = "a.id, a.path, a.title, a.published, c.slug, a.media, a.digest"
+
+
+def _ts(value: datetime) -> int:
+    if value.tzinfo is None:
+        raise StoreError("naive datetime reached the store; times must be time-zone aware")
+    return int(value.timestamp())
+
+
+def _dt(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, timezone.utc)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _day_number(value: datetime, tz: ZoneInfo) -> int:
+    local = value.astimezone(tz)
+    return local.year * 10000 + local.month * 100 + local.day
+
+
+class SQLiteStore:
+    """The default store. Use :meth:`open`; close it (or use ``with``)."""
+
+    def __init__(self, conn: sqlite3.Connection, tz: ZoneInfo, path: Path) -> None:
+        self._conn = conn
+        self.tz = tz
+        self.path = path
+        self._category_cache: dict[tuple[str, str], Category] = {}
+
+    # --- lifecycle ----------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, tz: ZoneInfo, *, readonly: bool = False) -> "SQLiteStore":
+        path = Path(path)
+        try:
+            if readonly:
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
+                                       isolation_level=None, check_same_thread=False)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 10000")
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA cache_size = -65536")
+            if not readonly:
+                migrate(conn)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        return cls(conn, tz, path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "SQLiteStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _write(self):
+        return _Transaction(self._conn)
+
+    def integrity_check(self) -> str:
+        return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # --- categories -----------------------------------------------------------
+
+    def _category_row(self, where: str, value: str) -> Category | None:
+        row = self._conn.execute(
+            f"SELECT id, slug, name, tag, original_slug FROM categories WHERE {where} = ? "
+            "ORDER BY id LIMIT 1", (value,)).fetchone()
+        return Category(*row) if row else None
+
+    def _unique_slug(self, wanted: str) -> str:
+        slug, n = wanted, 1
+        while self._conn.execute("SELECT 1 FROM categories WHERE slug = ?",
+                                 (slug,)).fetchone():
+            n += 1
+            slug = f"{wanted}-{n}"
+        return slug
+
+    def category_for(self, media: str, *, slug: str | None = None,
+                     tag: str | None = None) -> Category:
+        key = ("slug", slug) if slug is not None else ("media", media)
+        cached = self._category_cache.get(key)
+        if cached is not None:
+            return cached
+        from ..process.slug import media_slug, safe_slug  # pure functions
+
+        if slug is not None:
+            found = (self._category_row("original_slug", slug)
+                     or self._category_row("slug", slug))
+        else:
+            found = self._category_row("name", media)
+        if found is None:
+            with self._write():
+                wanted = safe_slug(slug) if slug is not None else media_slug(media)
+                new_slug = self._unique_slug(wanted)
+                cur = self._conn.execute(
+                    "INSERT INTO categories (slug, name, tag, original_slug) "
+                    "VALUES (?, ?, ?, ?)",
+                    (new_slug, media, tag or f"{media}新闻", slug))
+                found = Category(cur.lastrowid, new_slug, media, tag or f"{media}新闻", slug)
+        self._category_cache[key] = found
+        return found
+
+    def categories(self) -> list[Category]:
+        rows = self._conn.execute(
+            "SELECT id, slug, name, tag, original_slug FROM categories ORDER BY slug")
+        return [Category(*row) for row in rows]
+
+    def category_by_slug(self, slug: str) -> Category | None:
+        return self._category_row("slug", slug)
+
+    # --- articles: writing ------------------------------------------------------
+
+    def upsert_articles(self, batch: Sequence[tuple[Article, bytes]]) -> UpsertOutcome:
+        new = updated = unchanged = 0
+        changed: list[int] = []
+        now = _ts(_now())
+        try:
+            with self._write():
+                seq = self._conn.execute(
+                    "SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+                for article, raw in batch:
+                    result = self._upsert_one(article, raw, seq + 1, now)
+                    if result is None:
+                        unchanged += 1
+                        continue
+                    seq += 1
+                    article_id, was_new = result
+                    changed.append(article_id)
+                    if was_new:
+                        new += 1
+                    else:
+                        updated += 1
+        except BaseException:
+            # Categories made inside the failed transaction were rolled back too.
+            self._category_cache.clear()
+            raise
+        return UpsertOutcome(new=new, updated=updated, unchanged=unchanged,
+                             article_ids=tuple(changed))
+
+    def _category_of(self, article: Article) -> Category:
+        if article.category_slug:
+            return self.category_for(article.media, slug=article.category_slug,
+                                     tag=article.tags[0] if article.tags else None)
+        return self.category_for(article.media)
+
+    def _upsert_one(self, article: Article, raw: bytes, seq: int,
+                    now: int) -> tuple[int, bool] | None:
+        """Insert or update one article; None when nothing changed."""
+        conn = self._conn
+        key = (article.source, article.upstream_id)
+        row = conn.execute("SELECT id, content_hash FROM articles "
+                           "WHERE source = ? AND upstream_id = ?", key).fetchone()
+        if row is None:
+            alias = conn.execute("SELECT article_id, content_hash FROM aliases "
+                                 "WHERE source = ? AND upstream_id = ?", key).fetchone()
+            if alias is not None:
+                if alias[1] == article.content_hash:
+                    return None
+                conn.execute("UPDATE aliases SET content_hash = ? "
+                             "WHERE source = ? AND upstream_id = ?",
+                             (article.content_hash, *key))
+                row = (alias[0], None)
+            else:
+                twin = self._find_twin(article)
+                if twin is not None:
+                    conn.execute("INSERT INTO aliases (source, upstream_id, article_id, "
+                                 "content_hash) VALUES (?, ?, ?, ?)",
+                                 (*key, twin, article.content_hash))
+                    return None
+                # The category is made only for a story that really is new, so a
+                # duplicate from another list never leaves an empty category.
+                cat = self._category_of(article)
+                return self._insert(article, raw, cat, seq, now), True
+        if row[1] == article.content_hash:
+            return None
+        self._update(row[0], article, raw, seq, now)
+        return row[0], False
+
+    def _find_twin(self, article: Article) -> int | None:
+        """The same story stored under another key: same canonical URL or content."""
+        if article.url:
+            row = self._conn.execute("SELECT id FROM articles WHERE url = ? LIMIT 1",
+                                     (article.url,)).fetchone()
+            if row:
+                return row[0]
+        row = self._conn.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1",
+                                 (article.content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def _free_path(self, path: str) -> str:
+        stem, n = path.removesuffix(".html"), 1
+        while self._conn.execute("SELECT 1 FROM articles WHERE path = ?", (path,)).fetchone():
+            n += 1
+            path = f"{stem}-{n}.html"
+        return path
+
+    def _insert(self, article: Article, raw: bytes, cat: Category, seq: int, now: int) -> int:
+        path = self._free_path(story_path(cat.slug, article.published, article.upstream_id,
+                                          self.tz))
+        cur = self._conn.execute(
+            "INSERT INTO articles (source, upstream_id, category_id, path, title, digest, "
+            "body_html, published, day, media, url, tags, stocks, shape, extra, "
+            "content_hash, seq, first_seen, updated) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (article.source, article.upstream_id, cat.id, path, *self._content(article),
+             seq, now, now))
+        article_id = cur.lastrowid
+        self._conn.execute("INSERT INTO raw_payloads (article_id, data) VALUES (?, ?)",
+                           (article_id, zlib.compress(raw, 6)))
+        self._write_stocks(article_id, article.stocks)
+        return article_id
+
+    def _content(self, article: Article) -> tuple:
+        return (article.title, article.digest, article.body_html, _ts(article.published),
+                _day_number(article.published, self.tz), article.media, article.url,
+                json.dumps(list(article.tags), ensure_ascii=False),
+                json.dumps([[s.market, s.code, s.name] for s in article.stocks],
+                           ensure_ascii=False),
+                article.shape, json.dumps(dict(article.extra), ensure_ascii=False),
+                article.content_hash)
+
+    def _update(self, article_id: int, article: Article, raw: bytes, seq: int,
+                now: int) -> None:
+        conn = self._conn
+        conn.execute(
+            "INSERT INTO revisions (article_id, title, digest, body_html, published, "
+            "content_hash, raw, replaced_at) SELECT a.id, a.title, a.digest, a.body_html, "
+            "a.published, a.content_hash, r.data, ? FROM articles a "
+            "LEFT JOIN raw_payloads r ON r.article_id = a.id WHERE a.id = ?",
+            (now, article_id))
+        conn.execute(
+            "UPDATE articles SET title = ?, digest = ?, body_html = ?, published = ?, "
+            "day = ?, media = ?, url = ?, tags = ?, stocks = ?, shape = ?, extra = ?, "
+            "content_hash = ?, seq = ?, updated = ? WHERE id = ?",
+            (*self._content(article), seq, now, article_id))
+        conn.execute("INSERT OR REPLACE INTO raw_payloads (article_id, data) VALUES (?, ?)",
+                     (article_id, zlib.compress(raw, 6)))
+        conn.execute("DELETE FROM stock_mentions WHERE article_id = ?", (article_id,))
+        self._write_stocks(article_id, article.stocks)
+
+    def _write_stocks(self, article_id: int, stocks: Sequence[StockMention]) -> None:
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO stock_mentions (article_id, market, code, name) "
+            "VALUES (?, ?, ?, ?)", [(article_id, s.market, s.code, s.name) for s in stocks])
+
+    def seen_item_hashes(self, source: str, upstream_ids: Sequence[str]) -> dict[str, str]:
+        """The list-item hashes recorded by :meth:`mark_items_seen` for these ids."""
+        found: dict[str, str] = {}
+        for start in range(0, len(upstream_ids), 500):
+            chunk = tuple(upstream_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT upstream_id, item_hash FROM seen_items WHERE source = ? "
+                f"AND upstream_id IN ({marks})", (source, *chunk))
+            found.update(rows)
+        return found
+
+    def mark_items_seen(self, source: str, hashes: dict[str, str]) -> None:
+        if not hashes:
+            return
+        with self._write():
+            self._conn.executemany(
+                "INSERT INTO seen_items (source, upstream_id, item_hash) VALUES (?, ?, ?) "
+                "ON CONFLICT(source, upstream_id) DO UPDATE SET item_hash = excluded.item_hash "
+                "WHERE item_hash != excluded.item_hash",
+                [(source, uid, h) for uid, h in hashes.items()])
+
+    def quarantine(self, record: QuarantineRecord) -> None:
+        """Keep a bad item; the same item failing the same way again is kept once."""
+        digest = hashlib.sha256()
+        for part in (record.upstream_id or "", record.code, record.reason):
+            digest.update(part.encode("utf-8", "replace") + b"\0")
+        digest.update(record.payload)
+        with self._write():
+            self._conn.execute(
+                "INSERT OR IGNORE INTO quarantine (source, upstream_id, code, reason, "
+                "payload, fingerprint, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (record.source, record.upstream_id, record.code, record.reason,
+                 zlib.compress(record.payload, 6), digest.hexdigest(), _ts(_now())))
+
+    # --- articles: reading ------------------------------------------------------
+
+    def _stored(self, row: tuple) -> StoredArticle:
+        (aid, seq, path, source, upstream_id, title, digest, body, published, media, url,
+         tags, stocks, shape, extra, content_hash, first_seen, updated,
+         cid, slug, name, tag, original_slug) = row
+        category = Category(cid, slug, name, tag, original_slug)
+        article = Article(
+            source=source, upstream_id=upstream_id, title=title,
+            published=_dt(published), media=media, body_html=body, digest=digest,
+            url=url, tags=tuple(json.loads(tags)),
+            stocks=tuple(StockMention(*s) for s in json.loads(stocks)),
+            category_slug=original_slug or slug, shape=shape,
+            content_hash=content_hash, extra=json.loads(extra))
+        return StoredArticle(aid, seq, path, article, category, _dt(first_seen), _dt(updated))
+
+    def _select(self, where: str, params: tuple = ()) -> list[StoredArticle]:
+        rows = self._conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a JOIN categories c "
+            f"ON c.id = a.category_id {where}", params)
+        return [self._stored(row) for row in rows]
+
+    def article(self, article_id: int) -> StoredArticle | None:
+        found = self._select("WHERE a.id = ?", (article_id,))
+        return found[0] if found else None
+
+    def article_by_key(self, source: str, upstream_id: str) -> StoredArticle | None:
+        found = self._select("WHERE a.source = ? AND a.upstream_id = ?", (source, upstream_id))
+        if found:
+            return found[0]
+        alias = self._conn.execute("SELECT article_id FROM aliases WHERE source = ? AND "
+                                   "upstream_id = ?", (source, upstream_id)).fetchone()
+        return self.article(alias[0]) if alias else None
+
+    def articles(self, ids: Sequence[int]) -> list[StoredArticle]:
+        found: list[StoredArticle] = []
+        for start in range(0, len(ids), 500):
+            chunk = tuple(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found.extend(self._select(f"WHERE a.id IN ({marks}) ORDER BY a.id", chunk))
+        return found
+
+    def iter_articles(self, batch: int = 500) -> Iterator[StoredArticle]:
+        last = 0
+        while True:
+            page = self._select("WHERE a.id > ? ORDER BY a.id LIMIT ?", (last, batch))
+            if not page:
+                return
+            yield from page
+            last = page[-1].id
+
+    def raw_payload(self, article_id: int) -> bytes | None:
+        row = self._conn.execute("SELECT data FROM raw_payloads WHERE article_id = ?",
+                                 (article_id,)).fetchone()
+        return zlib.decompress(row[0]) if row else None
+
+    def revision_count(self, article_id: int) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM revisions WHERE article_id = ?",
+                                  (article_id,)).fetchone()[0]
+
+    def count_articles(self) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def changes_since(self, seq: int) -> tuple[list[Change], int]:
+        rows = self._conn.execute("SELECT id, seq FROM articles WHERE seq > ? ORDER BY seq",
+                                  (seq,)).fetchall()
+        top = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+        return [Change(aid, s) for aid, s in rows], top
+
+    def _headlines(self, where: str, params: tuple) -> list[Headline]:
+        rows = self._conn.execute(
+            f"SELECT {_HEADLINE_COLUMNS} FROM articles a JOIN categories c "
+            f"ON c.id = a.category_id {where}", params)
+        return [Headline(aid, path, title, _dt(pub), slug, media, digest)
+                for aid, path, title, pub, slug, media, digest in rows]
+
+    def newest(self, limit: int) -> list[Headline]:
+        return self._headlines("ORDER BY a.published DESC, a.id DESC LIMIT ?", (limit,))
+
+    def category_newest(self, category_id: int, limit: int) -> list[Headline]:
+        return self._headlines("WHERE a.category_id = ? ORDER BY a.published DESC, "
+                               "a.id DESC LIMIT ?", (category_id, limit))
+
+    def category_count(self, category_id: int) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM articles WHERE category_id = ?",
+                                  (category_id,)).fetchone()[0]
+
+    def category_rank(self, category_id: int, published: datetime, article_id: int) -> int:
+        ts = _ts(published)
+        return self._conn.execute(
+            "SELECT COUNT(*) FROM articles WHERE category_id = ? AND "
+            "(published < ? OR (published = ? AND id < ?))",
+            (category_id, ts, ts, article_id)).fetchone()[0]
+
+    def category_slice(self, category_id: int, offset: int, limit: int) -> list[Headline]:
+        return self._headlines("WHERE a.category_id = ? ORDER BY a.published, a.id "
+                               "LIMIT ? OFFSET ?", (category_id, limit, offset))
+
+    def day_headlines(self, day: date) -> list[Headline]:
+        number = day.year * 10000 + day.month * 100 + day.day
+        return self._headlines("WHERE a.day = ? ORDER BY a.published DESC, a.id DESC",
+                               (number,))
+
+    def days(self) -> list[tuple[date, int]]:
+        rows = self._conn.execute(
+            "SELECT day, COUNT(*) FROM articles GROUP BY day ORDER BY day DESC")
+        return [(date(d // 10000, d // 100 % 100, d % 100), n) for d, n in rows]
+
+    def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]:
+        rows = self._conn.execute(
+            "SELECT id, source, upstream_id, code, reason, created FROM quarantine "
+            "ORDER BY id DESC LIMIT ?", (limit,))
+        return [QuarantineEntry(i, s, u, c, r, _dt(t)) for i, s, u, c, r, t in rows]
+
+    def quarantine_payload(self, entry_id: int) -> bytes | None:
+        row = self._conn.execute("SELECT payload FROM quarantine WHERE id = ?",
+                                 (entry_id,)).fetchone()
+        return zlib.decompress(row[0]) if row else None
+
+    def count_quarantine(self) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
+
+    # --- sources ----------------------------------------------------------------
+
+    def source_state(self, name: str) -> SourceState:
+        row = self._conn.execute(
+            "SELECT last_attempt, last_success, last_error, error_count, next_attempt, "
+            "etag, last_modified, served, new, updated, unchanged, quarantined "
+            "FROM sources WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return SourceState(name)
+        (attempt, success, error, count, next_at, etag, modified, *counts) = row
+        return SourceState(name, _dt(attempt), _dt(success), error, count, _dt(next_at),
+                           etag, modified, *counts)
+
+    def _ensure_source(self, name: str) -> None:
+        self._conn.execute("INSERT OR IGNORE INTO sources (name) VALUES (?)", (name,))
+
+    def record_source_success(self, name: str, *, at: datetime, next_attempt: datetime,
+                              etag: str | None = None, last_modified: str | None = None,
+                              served: int = 0, outcome: UpsertOutcome | None = None,
+                              quarantined: int = 0) -> None:
+        outcome = outcome or UpsertOutcome()
+        with self._write():
+            self._ensure_source(name)
+            self._conn.execute(
+                "UPDATE sources SET last_attempt = ?, last_success = ?, last_error = NULL, "
+                "error_count = 0, next_attempt = ?, etag = COALESCE(?, etag), "
+                "last_modified = COALESCE(?, last_modified), served = served + ?, "
+                "new = new + ?, updated = updated + ?, unchanged = unchanged + ?, "
+                "quarantined = quarantined + ? WHERE name = ?",
+                (_ts(at), _ts(at), _ts(next_attempt), etag, last_modified, served,
+                 outcome.new, outcome.updated, outcome.unchanged, quarantined, name))
+
+    def record_source_error(self, name: str, error: str, *, at: datetime,
+                            next_attempt: datetime) -> None:
+        with self._write():
+            self._ensure_source(name)
+            self._conn.execute(
+                "UPDATE sources SET last_attempt = ?, last_error = ?, "
+                "error_count = error_count + 1, next_attempt = ? WHERE name = ?",
+                (_ts(at), error, _ts(next_attempt), name))
+
+    # --- state ------------------------------------------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._write():
+            self._conn.execute("INSERT INTO state (key, value) VALUES (?, ?) "
+                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               (key, value))
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+
+    Nested use joins the outer transaction, so a method that writes can be
+    called from inside another write.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._owner = False
+
+    def __enter__(self) -> None:
+        if not self._conn.in_transaction:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot start a write: {exc}") from exc
+            self._owner = True
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self._owner:
+            return
+        if exc_type is None:
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as err:
+                self._conn.execute("ROLLBACK")
+                raise StoreError(f"cannot commit a write: {err}") from err
+        else:
+            self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"store write failed: {exc}") from exc
