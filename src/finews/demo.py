@@ -79,3 +79,4 @@ def run_demo(*, port: int = 8000, directory: Path | None = None,
         say(f"data and configuration in {directory}")
         say(f"open http://127.0.0.1:{port}/ — Ctrl-C stops")
         asyncio.run(run(settings, options=RunOptions(max_passes=max_passes), say=say))
+    say("demo stopped cleanly")

@@ -87,7 +87,9 @@ async def run(settings: Settings, *, options: RunOptions | None = None,
                     report: PassReport = await fetch_pass(settings, store, fetcher,
                                                           sources=due)
                     passes += 1
-                    say(f"fetched {report.summary()}")
+                    if report.changed_ids or report.total("quarantined") or any(
+                            src.error for src in report.sources):
+                        say(f"fetched {report.summary()}")
                     for src in report.sources:
                         if src.error:
                             say(f"  {src.source}: {src.error}")

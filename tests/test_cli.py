@@ -1,0 +1,134 @@
+"""The `finews` command as a user runs it: a real process, real files, real ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import feedparser
+import httpx
+import pytest
+
+COMMANDS = ["init", "fetch", "build", "serve", "run", "import", "demo", "status"]
+
+
+def finews(*args: str, cwd: Path, env: dict | None = None, timeout: float = 60):
+    return subprocess.run([sys.executable, "-m", "finews.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command, tmp_path):
+    result = finews(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "Usage:" in result.stdout and len(result.stdout.splitlines()) >= 3
+
+
+def test_init_writes_a_config_once(tmp_path):
+    first = finews("init", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "finews.toml").is_file()
+    second = finews("init", cwd=tmp_path)
+    assert second.returncode == 2
+    assert second.stderr.startswith("finews: ") and "--force" in second.stderr
+    assert finews("init", "--force", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("config, message", [
+    ("[site]\ntitel = 'x'\n", "site.titel"),
+    ("[site\n", "not valid TOML"),
+    ("[[sources]]\nname = 'a'\nurl = 'gopher://x'\n", "sources[0].url"),
+])
+def test_bad_config_is_one_sentence_and_exit_2(config, message, tmp_path):
+    (tmp_path / "finews.toml").write_text(config, encoding="utf-8")
+    result = finews("status", cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_fetch_without_sources_says_so(tmp_path):
+    result = finews("fetch", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no sources are configured" in result.stderr
+
+
+def test_fetch_failure_is_reported_not_raised(tmp_path):
+    port = free_port()  # nothing listens there
+    (tmp_path / "finews.toml").write_text(
+        "[fetch]\nretries = 0\nconnect_timeout = 0.5\n"
+        f"[[sources]]\nname = 'down'\npreset = 'em-fast'\n"
+        f"url = 'http://127.0.0.1:{port}/x'\nallow_private = true\n", encoding="utf-8")
+    result = finews("fetch", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "down: failed" in result.stderr and "Traceback" not in result.stderr
+    status = finews("status", cwd=tmp_path)
+    assert "1 errors in a row" in status.stdout
+
+
+def test_fetch_build_from_the_local_upstream(tmp_path):
+    from finews.demo import prepare
+    from finews.upstream.server import UpstreamServer
+    with UpstreamServer(port=0, seed=3, stories=30) as upstream:
+        prepare(tmp_path, upstream.source_settings(name_prefix="t"), 8000)
+        fetched = finews("fetch", cwd=tmp_path)
+        assert fetched.returncode == 0, fetched.stderr
+        assert "30 new" in fetched.stdout.splitlines()[-1]
+        built = finews("build", cwd=tmp_path)
+        assert built.returncode == 0, built.stderr
+        assert (tmp_path / "data" / "site" / "index.html").is_file()
+        again = finews("fetch", cwd=tmp_path)
+        assert " 0 new, 0 updated" in again.stdout.splitlines()[-1]
+        rebuilt = finews("build", cwd=tmp_path)
+        assert "0 pages written" in rebuilt.stdout
+
+
+def test_demo_is_a_live_site_that_fills_up(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "finews.cli", "demo", "--port", str(port),
+         "--dir", str(tmp_path / "demo")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        first = _wait_for_stories(base, at_least=1, timeout=30)
+        later = _wait_for_stories(base, at_least=first + 1, timeout=30)
+        assert later > first
+        home = httpx.get(base)
+        assert home.status_code == 200 and "text/html" in home.headers["content-type"]
+        feed = feedparser.parse(httpx.get(base + "feed.xml").content)
+        assert feed.entries
+        story = httpx.get(feed.entries[0].link.replace("http://127.0.0.1:%d/" % port, base))
+        assert story.status_code == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    assert "stopped cleanly" in output
+
+
+def _wait_for_stories(base: str, *, at_least: int, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            answer = httpx.get(base + "latest.json", timeout=2)
+            if answer.status_code == 200:
+                seq = answer.json().get("seq", 0)
+                if seq >= at_least:
+                    return seq
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"the demo site had fewer than {at_least} stories after {timeout} s")
