@@ -1,0 +1,242 @@
+"""A local upstream on 127.0.0.1 that answers like the news lists finews reads.
+
+It serves invented stories (see ``generator``) in each documented shape at
+fixed paths, adds new stories over time, supports conditional GET, and can
+be told to misbehave per path (see ``faults``). The demo and the tests point
+finews at it; nothing here reaches the internet.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+from http.server import ThreadingHTTPServer
+from typing import Any
+
+from . import shapes
+from .faults import Fault, find_fault
+from .generator import CHINA, Story, StoryGenerator, hostile_story
+from .handler import Handler
+from .shapes import JSON
+
+SCRIPT = "application/javascript; charset=utf-8"
+
+#: List paths: path → (list name, query parameter for the page size).
+LIST_PATHS = {
+    "/em/rolling": ("rolling", "count"),
+    "/em/media": ("media", "count"),
+    "/em/market": ("market", "count"),
+    "/em/fast": ("fast", "pageSize"),
+    "/em/columns": ("columns", "page_size"),
+    "/sina/zhibo": ("zhibo", "page_size"),
+}
+#: Full-text paths: path → (query parameter, key kind, body field).
+TEXT_PATHS = {
+    "/em/rolling/text": ("id", "info_code", "content"),
+    "/em/media/text": ("id", "info_code", "text"),
+    "/em/market/text": ("id", "info_code", "text"),
+    "/em/getnews": ("newsid", "code", "news.body"),
+}
+DEFAULT_COUNT = 100
+MAX_COUNT = 500
+
+
+class UpstreamServer:
+    """``with UpstreamServer(seed=1) as up: httpx.get(up.url + "/em/rolling")``."""
+
+    def __init__(self, port: int = 0, seed: int = 1, rate: float | None = None,
+                 stories: int = 150, per_tick: int = 1, host: str = "127.0.0.1",
+                 start: datetime | None = None,
+                 step: timedelta = timedelta(minutes=2)) -> None:
+        self._host, self._port = host, port
+        self._rate, self._per_tick, self._step = rate, per_tick, step
+        self._live_clock = start is None
+        self._gen = StoryGenerator(seed)
+        self._lock = threading.Lock()
+        self._stories: list[Story] = self._gen.batch(
+            stories, (start or datetime.now(CHINA)), step)
+        self.faults: dict[str, Fault] = {}
+        self._httpd: ThreadingHTTPServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self) -> "UpstreamServer":
+        httpd = ThreadingHTTPServer((self._host, self._port), Handler)
+        httpd.daemon_threads = True
+        httpd.upstream = self  # type: ignore[attr-defined]
+        self._httpd = httpd
+        self._stopping.clear()
+        serve = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                 name="finews-upstream", daemon=True)
+        serve.start()
+        self._threads = [serve]
+        if self._rate:
+            tick = threading.Thread(target=self._tick, name="finews-upstream-tick",
+                                    daemon=True)
+            tick.start()
+            self._threads.append(tick)
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads = []
+
+    def __enter__(self) -> "UpstreamServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("the upstream server is not running: call start() first")
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # -- stories -----------------------------------------------------------
+
+    def _tick(self) -> None:
+        while not self._stopping.wait(self._rate):
+            self.add_stories(self._per_tick)
+
+    def add_stories(self, n: int) -> list[Story]:
+        """Publish ``n`` new stories now; returns them, oldest first."""
+        added = []
+        with self._lock:
+            for _ in range(n):
+                last = self._stories[-1].published if self._stories else datetime.now(CHINA)
+                when = last + self._step
+                if self._live_clock:
+                    when = max(datetime.now(CHINA), last + timedelta(seconds=1))
+                story = self._gen.make(when)
+                self._stories.append(story)
+                added.append(story)
+        return added
+
+    def stories(self, list_name: str | None = None) -> list[Story]:
+        """The stories a list carries (all if None), newest first."""
+        with self._lock:
+            found = [s for s in self._stories if list_name is None or list_name in s.lists]
+        return found[::-1]
+
+    def find(self, key: str, kind: str) -> Story | None:
+        with self._lock:
+            for story in reversed(self._stories):
+                if getattr(story, kind) == key:
+                    return story
+        return None
+
+    def set_fault(self, prefix: str, fault: Fault | None) -> None:
+        """Make every path starting with ``prefix`` misbehave (None: behave again)."""
+        with self._lock:
+            faults = dict(self.faults)
+            if fault is None:
+                faults.pop(prefix, None)
+            else:
+                faults[prefix] = fault
+            self.faults = faults  # replaced whole, so handlers read a consistent dict
+
+    # -- finews configuration ------------------------------------------------
+
+    def source_settings(self, name_prefix: str = "demo",
+                        interval: int = 60) -> list[dict[str, Any]]:
+        """``[[sources]]`` tables that point finews at this server."""
+        base = self.url
+
+        def json_source(suffix: str, path: str, preset: str,
+                        mapping: dict[str, str]) -> dict[str, Any]:
+            return {"name": f"{name_prefix}-{suffix}", "kind": "json", "url": base + path,
+                    "preset": preset, "interval": interval, "allow_private": True,
+                    "mapping": mapping}
+
+        page = base + "/a/{id}.html"
+        sources = [
+            json_source("rolling", "/em/rolling?count=100", "em-rolling",
+                        {"fulltext_url": base + "/em/rolling/text?id={infoCode}"}),
+            json_source("media", "/em/media?count=100", "em-media",
+                        {"fulltext_url": base + "/em/media/text?id={id}"}),
+        ]
+        for market in ("37", "38", "39"):
+            sources.append(json_source(
+                f"market{market}", f"/em/market?marketType={market}&count=100",
+                "em-market", {"fulltext_url": base + "/em/market/text?id={id}"}))
+        sources += [
+            json_source("fast", "/em/fast?client=web&biz=web_724&fastColumn=102&sortEnd="
+                        "&pageSize=100&req_trace=demo", "em-fast", {"url_template": page}),
+            json_source("columns", "/em/columns?client=web&column=350&page_index=1"
+                        "&page_size=100", "em-columns",
+                        {"url_template": page,
+                         "fulltext_url": base + "/em/getnews?newsid={id}"}),
+            json_source("zhibo", "/sina/zhibo?zhibo_id=152&page=1&page_size=100",
+                        "sina-zhibo", {}),
+        ]
+        for kind in ("rss", "atom"):
+            sources.append({"name": f"{name_prefix}-{kind}", "kind": "feed",
+                            "url": f"{base}/feed/{kind}.xml", "interval": interval,
+                            "allow_private": True})
+        return sources
+
+    # -- answers -------------------------------------------------------------
+
+    def answer(self, path: str, query: dict[str, str]) -> tuple[int, str, bytes]:
+        """(status, content type, body) for a request, before any fault."""
+        if path in LIST_PATHS:
+            return self._list_answer(path, query)
+        if path in TEXT_PATHS:
+            param, kind, field = TEXT_PATHS[path]
+            story = self.find(query.get(param, ""), kind)
+            if story is None:
+                return 404, JSON, shapes.dump_json({"error": "no such story", param: query.get(param)})
+            return 200, JSON, shapes.dump_json(shapes.fulltext(story, field))
+        if path in ("/feed/rss.xml", "/feed/atom.xml"):
+            render = shapes.rss if path.endswith("rss.xml") else shapes.atom
+            kind = "rss" if path.endswith("rss.xml") else "atom"
+            body = render(self.stories()[:_count(query, "count")], self.url)
+            return 200, f"application/{kind}+xml; charset=utf-8", body.encode()
+        if path.startswith("/a/") and path.endswith(".html"):
+            story = self.find(path[3:-5], "code")
+            if story is not None:
+                return 200, "text/html; charset=utf-8", shapes.article_page(story).encode()
+        if path == "/":
+            index = {"lists": sorted(LIST_PATHS), "fulltext": sorted(TEXT_PATHS),
+                     "feeds": ["/feed/rss.xml", "/feed/atom.xml"]}
+            return 200, JSON, shapes.dump_json(index)
+        return 404, JSON, shapes.dump_json({"error": "not found", "path": path})
+
+    def _list_answer(self, path: str, query: dict[str, str]) -> tuple[int, str, bytes]:
+        name, size_param = LIST_PATHS[path]
+        stories = self.stories(name)
+        if name == "market" and query.get("marketType"):
+            stories = [s for s in stories if s.market_type == query["marketType"]]
+        stories = stories[:_count(query, size_param)]
+        fault = find_fault(self.faults, path)
+        if fault is not None and fault.hostile:
+            stories = [hostile_story(stories[0].published if stories
+                                     else datetime.now(CHINA))] + stories
+        body = shapes.dump_json(shapes.LISTS[name](stories, self.url))
+        callback = query.get("callback", "")
+        if callback and name in ("fast", "zhibo"):
+            # Only a plain identifier is echoed back: the callback is attacker input.
+            callback = "".join(c for c in callback if c.isalnum() or c in "_$.")[:64]
+            text = body.decode()
+            wrapped = (f"try{{{callback}({text});}}catch(e){{}};" if name == "zhibo"
+                       else f"{callback}({text})")
+            return 200, SCRIPT, wrapped.encode()
+        return 200, JSON, body
+
+
+def _count(query: dict[str, str], param: str) -> int:
+    for key in (param, "count", "pageSize", "page_size", "pagesize"):
+        raw = query.get(key, "")
+        if raw.isdigit() and int(raw) > 0:
+            return min(int(raw), MAX_COUNT)
+    return DEFAULT_COUNT
