@@ -1,0 +1,160 @@
+"""Listing pages, feeds, ``latest.json`` and sitemaps for one build.
+
+``note`` is told of every story page a build writes; from that it knows
+which categories (and from which rank on) and which days to render again.
+Category pages are numbered from the oldest story, so a new story only
+changes its category's front page and last numbered page; a back-dated one
+changes the pages from its own on.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Callable
+
+from .. import urls
+from ..errors import PublishError
+from ..model import Category, StoredArticle
+from ..store.base import Store
+from .feeds import FeedInfo, SITEMAP_LIMIT, atom_feed, chunks, sitemap_index, urlset
+from .pages import Pages, page_count
+from .render import render
+from .writer import SiteWriter
+
+PAGES_KEY = "publish.pages"
+#: Top-level folders of the site; a category's ``<slug>/index.html`` shortcut
+#: is not written where it would shadow one of them.
+RESERVED = {"archive", "category", "static", "sitemap", "api"}
+#: Stories listed in latest.json (what live pages compare against).
+LATEST_SIZE = 50
+
+
+class ListingWriter:
+    def __init__(self, store: Store, writer: SiteWriter, pages: Pages,
+                 progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.store, self.writer, self.pages = store, writer, pages
+        self.site = pages.site
+        self.progress = progress
+        self.skipped: list[str] = []
+        self._cats: dict[int, Category] = {}
+        self._first: dict[int, tuple[datetime, int]] = {}
+        self._days: set[date] = set()
+        self._all_days = False
+        raw = store.get_state(PAGES_KEY)
+        self._page_counts: dict[str, int] = json.loads(raw) if raw else {}
+
+    def note(self, stored: StoredArticle) -> None:
+        cid = stored.category.id
+        self._cats[cid] = stored.category
+        key = (stored.article.published, stored.id)
+        if cid not in self._first or key < self._first[cid]:
+            self._first[cid] = key
+        self._days.add(stored.article.published.astimezone(self.site.tz).date())
+
+    # --- what a build writes ------------------------------------------------------
+
+    def write_affected(self) -> None:
+        for cid, cat in self._cats.items():
+            published, aid = self._first[cid]
+            rank = self.store.category_rank(cid, published, aid)
+            self._write_category(cat, rank // self.site.page_size + 1)
+        for day in sorted(self._days):
+            self.writer.write(urls.day_path(day), render(self.pages.day(self.store, day)))
+
+    def write_everything(self) -> None:
+        cats = self.store.categories()
+        for n, cat in enumerate(cats, 1):
+            self._write_category(cat, 1)
+            if self.progress and n % 100 == 0:
+                self.progress("categories", n, len(cats))
+        self._all_days = True
+        for day, _ in self.store.days():
+            self.writer.write(urls.day_path(day), render(self.pages.day(self.store, day)))
+
+    def write_site_wide(self, seq: int) -> None:
+        store, site = self.store, self.site
+        self.writer.write("index.html", render(self.pages.home(store, store.categories())))
+        self.writer.write("archive/index.html", render(self.pages.archive(store)))
+        info = FeedInfo(site.title, site.base_url + "feed.xml", site.base_url, site.title)
+        self.writer.write("feed.xml", atom_feed(info, self._newest_full(None), site.base_url))
+        self._write_latest(seq)
+        self._write_sitemaps()
+        store.set_state(PAGES_KEY, json.dumps(self._page_counts, sort_keys=True))
+
+    # --- pieces ---------------------------------------------------------------
+
+    def _write_category(self, cat: Category, first_page: int) -> None:
+        count = self.store.category_count(cat.id)
+        last = page_count(count, self.site.page_size)
+        previous = self._page_counts.get(str(cat.id), 0)
+        if 0 < previous < last:
+            # The old last page gains a "newer" link to the new one.
+            first_page = min(first_page, previous)
+        self._page_counts[str(cat.id)] = last
+        for page in [0, *range(max(first_page, 1), last + 1)]:
+            self.writer.write(urls.category_path(cat.slug, page),
+                              render(self.pages.category(self.store, cat, page, count)))
+        base = self.site.base_url
+        info = FeedInfo(cat.tag, base + urls.category_feed_path(cat.slug),
+                        base + urls.category_path(cat.slug), cat.name)
+        self.writer.write(urls.category_feed_path(cat.slug),
+                          atom_feed(info, self._newest_full(cat.id), base))
+        self._write_redirects(cat)
+
+    def _write_redirects(self, cat: Category) -> None:
+        """Old addresses of a category: an imported slug that is not URL-safe,
+        and ``/<slug>/`` (the original's back-links used it for 东财滚动新闻)."""
+        targets = []
+        old = cat.original_slug
+        if old and urls.safe_segment(old) != old:
+            if "/" in old or "\\" in old or "\x00" in old or old.startswith("."):
+                self.skipped.append(f"category/{old}.html: unsafe old slug, no redirect")
+            else:
+                targets.append(f"category/{old}.html")
+        if cat.slug not in RESERVED:
+            targets.append(f"{cat.slug}/index.html")
+        for path in targets:
+            try:
+                self.writer.write(path, render(self.pages.redirect(path, cat)))
+            except PublishError as exc:   # includes UnsafePathError
+                self.skipped.append(f"{path}: {exc}")
+
+    def _newest_full(self, category_id: int | None) -> list[StoredArticle]:
+        size = self.site.feed_size
+        heads = (self.store.newest(size) if category_id is None
+                 else self.store.category_newest(category_id, size))
+        by_id = {s.id: s for s in self.store.articles([h.id for h in heads])}
+        return [by_id[h.id] for h in heads if h.id in by_id]
+
+    def _write_latest(self, seq: int) -> None:
+        heads = self.store.newest(min(LATEST_SIZE, self.site.home_latest))
+        data = {
+            "seq": seq,
+            "newest": heads[0].published.isoformat() if heads else None,
+            "stories": [{"title": h.title, "path": h.path, "category": h.category_slug,
+                         "published": h.published.isoformat()} for h in heads],
+        }
+        self.writer.write("latest.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+    def _write_sitemaps(self) -> None:
+        base = self.site.base_url
+        fronts = [base, base + "archive/"] + [
+            base + urls.category_path(c.slug) for c in self.store.categories()]
+        self.writer.write("sitemap/pages.xml", urlset(fronts))
+        index = [base + "sitemap/pages.xml"]
+        for day, count in sorted(self.store.days()):
+            parts = (count + SITEMAP_LIMIT) // SITEMAP_LIMIT   # the day page is one more URL
+            names = [_day_sitemap(day, n) for n in range(1, parts + 1)]
+            index += [base + name for name in names]
+            if self._all_days or day in self._days:
+                locs = [base + urls.day_path(day)] + [
+                    base + h.path for h in self.store.day_headlines(day)]
+                for name, piece in zip(names, chunks(locs)):
+                    self.writer.write(name, urlset(piece))
+        self.writer.write("sitemap.xml", sitemap_index(index))
+
+
+def _day_sitemap(day: date, part: int) -> str:
+    suffix = "" if part == 1 else f"-{part}"
+    return f"sitemap/{day:%Y-%m-%d}{suffix}.xml"

@@ -1,0 +1,135 @@
+"""Building each page's context from the store (reads only, no rendering)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+from .. import urls
+from ..config import SiteSettings
+from ..model import Category, StoredArticle
+from ..store.base import Store
+from .context import (ArchivePage, CategoryPage, DayLink, DayPage, HomePage, HomeSection,
+                      Layout, NotFoundPage, PageLink, RedirectPage, StockLink, StoryPage,
+                      china_time, day_label, root_for, story_link)
+
+
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """Builds page contexts for one site; holds nothing but settings."""
+
+    site: SiteSettings
+    search_action: str | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.site.tz
+
+    def layout(self, path: str, title: str, kind: str, root: str | None = None) -> Layout:
+        root = root_for(path) if root is None else root
+        return Layout(site_title=self.site.title, page_title=title, root=root, kind=kind,
+                      live_interval=self.site.live_interval, feed_href=root + "feed.xml",
+                      search_action=self.search_action)
+
+    # --- listings -------------------------------------------------------------
+
+    def home(self, store: Store, categories: list[Category]) -> HomePage:
+        root = "./"
+        latest = tuple(story_link(h, root, self.tz)
+                       for h in store.newest(self.site.home_latest))
+        sections = []
+        for cat in categories:
+            heads = store.category_newest(cat.id, self.site.home_per_category)
+            if not heads:
+                continue
+            sections.append((heads[0].published, cat.id, HomeSection(
+                name=cat.name, tag=cat.tag, href=root + urls.category_path(cat.slug),
+                feed_href=root + urls.category_feed_path(cat.slug),
+                stories=tuple(story_link(h, root, self.tz) for h in heads))))
+        # The busiest outlets first: newest story first, then category id.
+        sections.sort(key=lambda t: (t[0], t[1]), reverse=True)
+        return HomePage(layout=self.layout("index.html", "", "listing"), latest=latest,
+                        sections=tuple(s for _, _, s in sections))
+
+    def category(self, store: Store, cat: Category, page: int, count: int) -> CategoryPage:
+        """Page 0 is the front page (newest S); page p holds oldest-first ranks
+        [(p-1)·S, p·S), so appending a story only changes the last page."""
+        size = self.site.page_size
+        last = page_count(count, size)
+        path = urls.category_path(cat.slug, page)
+        root = root_for(path)
+        if page == 0:
+            heads = store.category_newest(cat.id, size)
+            older = (count - size - 1) // size + 1 if count > size else None
+            newer = None
+        else:
+            heads = list(reversed(store.category_slice(cat.id, (page - 1) * size, size)))
+            older = page - 1 if page > 1 else None
+            newer = page + 1 if page < last else 0
+        href = lambda p: root + urls.category_path(cat.slug, p)  # noqa: E731
+        return CategoryPage(
+            layout=self.layout(path, cat.tag, "listing", root), name=cat.name, tag=cat.tag,
+            page=page, total=count,
+            stories=tuple(story_link(h, root, self.tz) for h in heads),
+            pages=tuple(PageLink(p, href(p), p == page) for p in range(1, last + 1)),
+            front_href=href(0), feed_href=root + urls.category_feed_path(cat.slug),
+            newer_href=None if newer is None else href(newer),
+            older_href=None if older is None else href(older))
+
+    def day(self, store: Store, day: date) -> DayPage:
+        path = urls.day_path(day)
+        root = root_for(path)
+        heads = store.day_headlines(day)
+        return DayPage(layout=self.layout(path, day_label(day), "listing", root),
+                       day=day_label(day), archive_href=root + "archive/",
+                       stories=tuple(story_link(h, root, self.tz) for h in heads))
+
+    def archive(self, store: Store) -> ArchivePage:
+        path = "archive/index.html"
+        root = root_for(path)
+        days = tuple(DayLink(day_label(d), root + urls.day_path(d), n) for d, n in store.days())
+        return ArchivePage(layout=self.layout(path, "存档", "listing", root), days=days)
+
+    # --- single pages -----------------------------------------------------------
+
+    def story(self, stored: StoredArticle) -> StoryPage:
+        art = stored.article
+        root = root_for(stored.path)
+        return StoryPage(
+            layout=self.layout(stored.path, art.title, "story", root),
+            title=art.title, time=china_time(art.published, self.tz),
+            iso=art.published.isoformat(), media=art.media, body_html=art.body_html,
+            digest=art.digest, tags=tuple(art.tags),
+            stocks=tuple(StockLink(s.name, s.code, stock_href(s.market, s.code))
+                         for s in art.stocks),
+            source_url=web_url(art.url), category_tag=stored.category.tag,
+            category_href=root + urls.category_path(stored.category.slug))
+
+    def not_found(self) -> NotFoundPage:
+        # Served for any missing URL at any depth, so its links start at the
+        # site's own path rather than being relative.
+        root = urlsplit(self.site.base_url).path or "/"
+        return NotFoundPage(layout=self.layout("404.html", "找不到页面", "plain", root))
+
+    def redirect(self, old_path: str, cat: Category) -> RedirectPage:
+        root = root_for(old_path)
+        return RedirectPage(layout=self.layout(old_path, cat.tag, "plain", root),
+                            target=root + urls.category_path(cat.slug))
+
+
+def page_count(count: int, size: int) -> int:
+    return (count + size - 1) // size
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) link; anything else is not a link we show."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def stock_href(market: str, code: str) -> str:
+    return f"https://quote.eastmoney.com/unify/r/{quote(market, safe='')}.{quote(code, safe='')}"

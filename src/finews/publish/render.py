@@ -1,0 +1,46 @@
+"""The Jinja2 environment and the one function that turns a page into bytes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+#: Page kind → template. Each template receives exactly one name, ``page``.
+TEMPLATE_OF = {
+    "HomePage": "home.html",
+    "CategoryPage": "category.html",
+    "StoryPage": "story.html",
+    "DayPage": "day.html",
+    "ArchivePage": "archive.html",
+    "NotFoundPage": "404.html",
+    "RedirectPage": "redirect.html",
+}
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,   # a typo in a template fails the build
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(page: object, template: str | None = None) -> str:
+    """Render ``page`` (a context dataclass) with its template."""
+    name = template or TEMPLATE_OF[type(page).__name__]
+    return environment().get_template(name).render(page=page)
+
+
+def static_files() -> list[tuple[str, bytes]]:
+    """The bundled assets as (site path, bytes), e.g. ``static/style.css``."""
+    return [(f"static/{p.name}", p.read_bytes())
+            for p in sorted(STATIC.iterdir()) if p.is_file() and not p.name.startswith(".")]

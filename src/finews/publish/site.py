@@ -1,0 +1,120 @@
+"""``build_site``: publish what changed in the store since the last build.
+
+The store numbers every change; the last published number is kept in the
+store itself (``publish.seq``). A build asks for the changes after it and
+renders only the pages that show them: the changed stories, their
+categories' front pages and the numbered pages from the first one they
+land on, their days, home, the feeds concerned, ``latest.json`` and the
+sitemap. A full build is the same work for everything, with stories
+streamed from the store in batches so the archive never sits in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..config import SiteSettings
+from ..model import StoredArticle
+from ..store.base import Store
+from .listings import ListingWriter
+from .pages import Pages
+from .render import STATIC, TEMPLATES, render, static_files
+from .writer import SiteWriter
+
+#: progress(stage, done, total): called while a build runs.
+Progress = Callable[[str, int, int], None]
+
+SEQ_KEY = "publish.seq"
+FINGERPRINT_KEY = "publish.fingerprint"
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    written: int          # files whose bytes changed on disk
+    unchanged: int        # files rendered but already identical
+    elapsed: float        # seconds
+    seq: int              # the store's change sequence now published
+    full: bool
+    stories: int = 0      # story pages rendered
+    skipped: tuple[str, ...] = field(default=())  # pages refused, with the reason
+
+
+def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = False,
+               progress: Progress | None = None,
+               search_action: str | None = None) -> BuildReport:
+    """Bring the site in ``out`` up to date with ``store``."""
+    started = time.monotonic()
+    out = Path(out)
+    writer = SiteWriter(out)
+    pages = Pages(site, search_action)
+    fingerprint = _fingerprint(site, search_action)
+    raw_mark = store.get_state(SEQ_KEY)
+    mark = int(raw_mark) if raw_mark and raw_mark.isdigit() else None
+    full = (full or mark is None or not (out / "index.html").is_file()
+            or store.get_state(FINGERPRINT_KEY) != fingerprint)
+    listings = ListingWriter(store, writer, pages, progress)
+    if full:
+        _, top = store.changes_since(2 ** 62)   # the newest sequence, read first
+        stories = _write_stories(store.iter_articles(BATCH), writer, pages, listings,
+                                 store.count_articles(), progress)
+        listings.write_everything()
+    else:
+        changes, _ = store.changes_since(mark)
+        # The watermark is the newest change actually rendered, so a story
+        # committed while this build runs is picked up by the next one.
+        top = max((c.seq for c in changes), default=mark)
+        stories = _write_stories(_stream(store, [c.article_id for c in changes]),
+                                 writer, pages, listings, len(changes), progress)
+        if stories:
+            listings.write_affected()
+    _write_common(writer, pages, listings, top, wrote_any=full or stories > 0)
+    store.set_state(SEQ_KEY, str(top))
+    store.set_state(FINGERPRINT_KEY, fingerprint)
+    return BuildReport(written=writer.written, unchanged=writer.unchanged,
+                       elapsed=time.monotonic() - started, seq=top, full=full,
+                       stories=stories, skipped=tuple(listings.skipped))
+
+
+def _stream(store: Store, ids: list[int]) -> Iterator[StoredArticle]:
+    for start in range(0, len(ids), BATCH):
+        yield from store.articles(ids[start:start + BATCH])
+
+
+def _write_stories(stories: Iterable[StoredArticle], writer: SiteWriter, pages: Pages,
+                   listings: ListingWriter, total: int, progress: Progress | None) -> int:
+    done = 0
+    for stored in stories:
+        writer.write(stored.path, render(pages.story(stored)))
+        listings.note(stored)
+        done += 1
+        if progress and done % BATCH == 0:
+            progress("stories", done, total)
+    if progress:
+        progress("stories", done, total)
+    return done
+
+
+def _write_common(writer: SiteWriter, pages: Pages, listings: ListingWriter, seq: int,
+                  wrote_any: bool) -> None:
+    """Pages every build checks: assets and the 404 page (cheap, usually unchanged)."""
+    for rel, data in static_files():
+        writer.write(rel, data)
+    writer.write("404.html", render(pages.not_found()))
+    if wrote_any:
+        listings.write_site_wide(seq)
+
+
+def _fingerprint(site: SiteSettings, search_action: str | None) -> str:
+    """Changes when settings or templates change, which makes the next build full."""
+    digest = hashlib.sha256(repr((site, search_action)).encode())
+    for folder in (TEMPLATES, STATIC):
+        for path in sorted(folder.iterdir()):
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
