@@ -1,0 +1,188 @@
+"""Import the original finews's post files: folders in, events out.
+
+``import_paths`` walks files and folders and yields one event per file:
+``Imported`` (an Article, the file's bytes, the repairs made), ``Quarantined``
+(a QuarantineRecord with the reason and the bytes) or ``Skipped`` (not a
+post file). One bad file never stops the walk.
+
+Which files are posts: ``.md``/``.markdown`` files inside a ``_posts`` or
+``old_post`` folder, files given by name, and files anywhere whose name looks
+like ``<YYYY-MM-DD>-<id>.md``. Hidden folders and ``_site`` are not entered;
+symbolic links are followed only when they stay inside the folder given.
+
+The same story in two files (``_posts/`` and ``old_post/`` both hold
+``2022-03-01-NW1.md``, maybe with different text): both are yielded, one
+right after the other, so that the store's update leaves the winner. The
+winner is the larger file (more text fetched), then the one in ``_posts/``
+(the original only moved posts out of it, so its copy is the newer), then the
+later path in sort order: deterministic whatever the walk order.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterator, Sequence, Union
+from zoneinfo import ZoneInfo
+
+from ..errors import FinewsError, ImportFormatError
+from ..model import Article, QuarantineRecord
+from .convert import file_name_parts, post_to_article
+from .post import FOLDERS, parse_post
+
+MAX_BYTES = 5 * 1024 * 1024
+SUFFIXES = (".md", ".markdown")
+QUARANTINE_SOURCE = "finews-import"
+_POST_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-.+\.(?:md|markdown)$")
+_SKIP_DIRS = {"_site", "node_modules"}
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    path: Path
+    article: Article
+    payload: bytes
+    repairs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    path: Path
+    record: QuarantineRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    path: Path
+    reason: str
+
+
+ImportEvent = Union[Imported, Quarantined, Skipped]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    imported: int = 0
+    repaired: int = 0          # imported with at least one repair
+    quarantined: int = 0
+    skipped: int = 0
+
+    def counted(self, event: ImportEvent) -> ImportSummary:
+        if isinstance(event, Imported):
+            return replace(self, imported=self.imported + 1,
+                           repaired=self.repaired + (1 if event.repairs else 0))
+        if isinstance(event, Quarantined):
+            return replace(self, quarantined=self.quarantined + 1)
+        return replace(self, skipped=self.skipped + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    path: Path
+    folder: str
+    size: int
+
+
+def _folder_of(path: Path) -> str:
+    for part in reversed(path.parent.parts):
+        if part in FOLDERS:
+            return part
+    return path.parent.name
+
+
+def _is_post_file(path: Path, explicit: bool) -> bool:
+    if path.suffix.lower() not in SUFFIXES:
+        return False
+    return explicit or _folder_of(path) in FOLDERS or bool(_POST_NAME.match(path.name))
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, bool]]:
+    """(file, explicitly named) under ``root``; folder links are not entered."""
+    if not root.is_dir():
+        yield root, True
+        return
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+        for name in dirs:
+            if (Path(folder) / name).is_symlink():
+                yield Path(folder) / name, False  # reported, never entered
+        for name in sorted(names):
+            yield Path(folder) / name, False
+
+
+def _candidates(paths: Sequence[Path]) -> Iterator[_Candidate | Skipped]:
+    for root in paths:
+        top = root.resolve() if root.is_dir() else root.resolve().parent
+        for path, explicit in _walk(root):
+            if path.is_symlink() and not path.resolve().is_relative_to(top):
+                yield Skipped(path, "symbolic link leading outside the imported folder")
+            elif path.is_symlink() and path.is_dir():
+                yield Skipped(path, "linked folder (its files are imported where they live)")
+            elif not path.is_file():
+                yield Skipped(path, "not a regular file")
+            elif not _is_post_file(path, explicit):
+                yield Skipped(path, "not a post file")
+            else:
+                yield _Candidate(path, _folder_of(path), path.stat().st_size)
+
+
+def _group_key(candidate: _Candidate) -> str:
+    try:
+        return file_name_parts(candidate.path.name)[1]
+    except ImportFormatError:
+        return "\0" + str(candidate.path)
+
+
+def _winner_last(group: list[_Candidate]) -> list[_Candidate]:
+    return sorted(group, key=lambda c: (c.size, c.folder == "_posts", str(c.path)))
+
+
+def _read(candidate: _Candidate, tz: ZoneInfo) -> Imported | Quarantined:
+    path = candidate.path
+    payload = b""
+    try:
+        if candidate.size > MAX_BYTES:
+            raise ImportFormatError(f"{path.name} is larger than {MAX_BYTES // (1024 * 1024)} MB; "
+                                    "an original post is never that big")
+        payload = path.read_bytes()
+        post = parse_post(path.name, payload, folder=candidate.folder)
+        article, repairs = post_to_article(post, tz=tz)
+        return Imported(path, article, payload, tuple(repairs))
+    except FinewsError as exc:
+        return _quarantine(path, exc.code, str(exc), payload)
+    except OSError as exc:
+        return _quarantine(path, "import_read", f"cannot read {path}: {exc.strerror or exc}",
+                           payload)
+
+
+def _quarantine(path: Path, code: str, reason: str, payload: bytes) -> Quarantined:
+    try:
+        upstream_id: str | None = file_name_parts(path.name)[1]
+    except ImportFormatError:
+        upstream_id = None
+    return Quarantined(path, QuarantineRecord(source=QUARANTINE_SOURCE, reason=reason,
+                                              code=code, upstream_id=upstream_id,
+                                              payload=payload))
+
+
+def import_paths(paths: Sequence[Path], *, tz: ZoneInfo = CHINA) -> Iterator[ImportEvent]:
+    """One event per file under ``paths``; see the module notes for the order."""
+    groups: dict[str, list[_Candidate]] = {}
+    for found in _candidates(paths):
+        if isinstance(found, Skipped):
+            yield found
+        else:
+            groups.setdefault(_group_key(found), []).append(found)
+    for key in sorted(groups):
+        for candidate in _winner_last(groups[key]):
+            yield _read(candidate, tz)
+
+
+def summarise(events: Iterator[ImportEvent]) -> ImportSummary:
+    summary = ImportSummary()
+    for event in events:
+        summary = summary.counted(event)
+    return summary
