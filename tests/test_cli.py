@@ -14,7 +14,8 @@ import feedparser
 import httpx
 import pytest
 
-COMMANDS = ["init", "fetch", "build", "serve", "run", "import", "demo", "status"]
+COMMANDS = ["init", "fetch", "build", "serve", "run", "import", "demo", "status",
+            "export-jekyll"]
 
 
 def finews(*args: str, cwd: Path, env: dict | None = None, timeout: float = 60):

@@ -55,3 +55,32 @@ def test_import_then_build_keeps_slugs_and_urls(tmp_path):
 
     again = finews("import", str(site), cwd=tmp_path)
     assert "stored 0 new, 0 updated, 3 unchanged" in again.stdout
+
+
+def test_export_jekyll_gives_back_the_imported_files(tmp_path):
+    site = tmp_path / "oldsite"
+    write_post(site / "_posts", id="NW1", date="2022-03-01 09:30:00", slug="hezeribao",
+               media="菏泽日报", title="新区项目提速")
+    write_post(site / "_posts", id="NW2", date="2022-03-02 09:30:00", slug="hezeribao",
+               media="菏泽日报", title='他说"你好"')  # invalid YAML in the original
+    assert finews("import", str(site), cwd=tmp_path).returncode == 0
+
+    result = finews("export-jekyll", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "exported 2 posts in 1 categories" in result.stdout
+    name = "2022-03-01-NW1.md"
+    assert (tmp_path / "out/_posts" / name).read_bytes() == \
+        (site / "_posts" / name).read_bytes()
+    import yaml
+    repaired = (tmp_path / "out/_posts/2022-03-02-NW2.md").read_text("utf-8")
+    front = yaml.safe_load(repaired.split("---\n")[1])
+    assert front["title"] == '他说"你好"'
+    assert "repaired 2022-03-02-NW2.md" in result.stderr
+
+    again = finews("export-jekyll", "out", cwd=tmp_path)
+    assert " 0 files written" in again.stdout
+
+    bad = finews("export-jekyll", "out2", "--category", "nope", cwd=tmp_path)
+    assert bad.returncode == 2 and "nope" in bad.stderr
+    bad = finews("export-jekyll", "out2", "--since", "yesterday", cwd=tmp_path)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -218,6 +218,42 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     click.echo(summary.line())
 
 
+@main.command("export-jekyll")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Only stories from this date on (YYYY-MM-DD, site time zone).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Only stories up to this date (YYYY-MM-DD, inclusive).")
+@click.option("--category", default=None, help="Only this category (slug).")
+@click.pass_context
+@friendly
+def export_jekyll_command(ctx: click.Context, out: Path, since, until,
+                          category: str | None) -> None:
+    """Write the stories as a Jekyll site in the original finews's shape.
+
+    Posts imported from an original site come out byte for byte as they came
+    in (except for invalid YAML and active content, which are repaired).
+    Re-running into the same folder rewrites only files that changed.
+    """
+    from .original.export import export_jekyll
+    from .runner import open_store
+    settings = _settings(ctx)
+    with open_store(settings) as store:
+        if category is not None and store.category_by_slug(category) is None and not any(
+                c.original_slug == category for c in store.categories()):
+            raise ConfigError(f"no category with the slug {category!r}")
+        summary = export_jekyll(store, out, settings.site,
+                                since=since.date() if since else None,
+                                until=until.date() if until else None, category=category)
+    for line in summary.repairs[:20]:
+        click.echo(f"  repaired {line}", err=True)
+    if len(summary.repairs) > 20:
+        click.echo(f"  … and {len(summary.repairs) - 20} more repaired posts", err=True)
+    click.echo(f"exported {summary.posts} posts in {summary.categories} categories to {out}: "
+               f"{summary.written} files written, {summary.unchanged} unchanged, "
+               f"{summary.repaired} repaired")
+
+
 @main.command()
 @click.pass_context
 @friendly
