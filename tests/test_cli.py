@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 COMMANDS = ["init", "fetch", "build", "serve", "run", "import", "demo", "status",
-            "export-jekyll"]
+            "export-jekyll", "search", "reindex"]
 
 
 def finews(*args: str, cwd: Path, env: dict | None = None, timeout: float = 60):

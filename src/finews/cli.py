@@ -255,6 +255,59 @@ def export_jekyll_command(ctx: click.Context, out: Path, since, until,
 
 
 @main.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("--media", default=None, help="Only this outlet (category slug or media name).")
+@click.option("--stock", default=None, help="Only stories naming this stock (600519 or 1.600519).")
+@click.option("--from", "date_from", default=None, help="First day, YYYY-MM-DD.")
+@click.option("--to", "date_to", default=None, help="Last day, YYYY-MM-DD.")
+@click.option("--newest", is_flag=True, help="Newest first instead of most relevant first.")
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--size", type=int, default=20, show_default=True)
+@click.pass_context
+@friendly
+def search(ctx: click.Context, words: tuple[str, ...], media, stock, date_from, date_to,
+           newest: bool, page: int, size: int) -> None:
+    """Search the archive: words, "phrases", OR, -exclude.
+
+    All words must match unless joined by OR. Example:
+
+        finews search 银行 减持 --media zhengquanshibao --from 2026-01-01
+    """
+    from .runner import open_store
+    from .web.search import search_payload
+    settings = _settings(ctx)
+    params = {"q": " ".join(words), "media": media or "", "stock": stock or "",
+              "from": date_from or "", "to": date_to or "",
+              "order": "newest" if newest else "relevance",
+              "page": str(page), "size": str(size)}
+    with open_store(settings) as store:
+        data = search_payload(store, params, settings.site)
+    total = f"{data['total']}{'' if data['total_exact'] else '+'}"
+    click.echo(f"{total} stories match (page {data['query']['page']} of "
+               f"{max(1, data['pages'])})")
+    import html
+    import re
+    for hit in data["results"]:
+        when = hit["published"][:16].replace("T", " ")
+        click.echo(f"{when}  {hit['media']}  {hit['title']}")
+        snippet = html.unescape(re.sub(r"</?mark>", "", hit["snippet_html"]))
+        click.echo(f"    {snippet}")
+        click.echo(f"    {hit['url']}")
+
+
+@main.command()
+@click.pass_context
+@friendly
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the search index from the stored stories."""
+    from .runner import open_store
+    settings = _settings(ctx)
+    with open_store(settings) as store:
+        count = store.reindex(progress=_progress_printer("stories"))
+    click.echo(f"indexed {count} stories")
+
+
+@main.command()
 @click.pass_context
 @friendly
 def status(ctx: click.Context) -> None:

@@ -40,6 +40,15 @@ class SiteSettings:
     feed_size: int = 50
     #: Seconds between an open page's checks for new stories.
     live_interval: int = 15
+    #: Where the search box sends queries. Empty: ``<base_url>search``, the
+    #: finews server's own results page; set it when the static site is
+    #: hosted elsewhere and a finews server runs at another address.
+    search_url: str = ""
+
+    @property
+    def search_action(self) -> str:
+        from urllib.parse import urljoin
+        return self.search_url or urljoin(self.base_url, "search")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -257,6 +266,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"'site.timezone' {site.timezone!r} is not a known time zone "
                           "(e.g. Asia/Shanghai)") from None
     _validate_url(site.base_url, "site.base_url")
+    if site.search_url:
+        _validate_url(site.search_url, "site.search_url")
     for key in ("page_size", "home_per_category", "home_latest", "feed_size",
                 "live_interval"):
         _positive(getattr(site, key), "site." + key)

@@ -24,6 +24,7 @@ home_per_category = 5                # stories per category on the home page
 home_latest = 50                     # newest stories on the home page
 feed_size = 50                       # entries per Atom feed
 live_interval = 15                   # seconds between an open page's checks for news
+search_url = ""                      # where the search box sends queries (default: <base_url>search)
 
 [fetch]
 connect_timeout = 5.0

@@ -47,7 +47,7 @@ def build_once(settings: Settings, *, full: bool = False, progress=None):
     from .publish.site import build_site
     with open_store(settings) as store:
         return build_site(store, settings.site_dir, settings.site, full=full,
-                          progress=progress)
+                          progress=progress, search_action=settings.site.search_action)
 
 
 def _install_stop(stop: asyncio.Event) -> None:

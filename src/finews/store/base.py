@@ -117,6 +117,13 @@ class Store(Protocol):
     def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]: ...
     def count_quarantine(self) -> int: ...
 
+    # --- search -------------------------------------------------------------
+    def search(self, query, *, limit: int = 20, offset: int = 0,
+               order: str = "relevance"):
+        """Full-text search: a ``finews.search.engine.SearchResults``."""
+
+    def reindex(self, progress=None) -> int: ...
+
     # --- sources ------------------------------------------------------------
     def source_state(self, name: str) -> SourceState: ...
     def record_source_success(self, name: str, *, at: datetime, next_attempt: datetime,

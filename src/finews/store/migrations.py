@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..search.schema import FTS_MIGRATION
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema.
     """
@@ -127,6 +129,9 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 2: the full-text search index (see finews.search.schema). A store that
+    # already had stories gets an empty index here: `finews reindex` fills it.
+    FTS_MIGRATION,
 )
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from ..errors import StoreError
 from ..model import (Article, Category, Headline, QuarantineRecord, StockMention,
                      StoredArticle, UpsertOutcome)
+from ..search.index import index_article
 from ..urls import story_path
 from .base import Change, QuarantineEntry, SourceState
 from .migrations import migrate
@@ -223,6 +224,16 @@ class SQLiteStore:
                 return row[0]
         row = self._conn.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1",
                                  (article.content_hash,)).fetchone()
+        if row:
+            return row[0]
+        # A copy that ingest marked partial (its full text failed, its feed was
+        # not well-formed) hashes differently from the whole story: the same
+        # headline at the same second from another source is its twin then.
+        partial = "partial" in article.extra
+        row = self._conn.execute(
+            "SELECT id FROM articles WHERE published = ? AND title = ? AND source != ? "
+            "AND (? OR json_extract(extra, '$.partial') IS NOT NULL) LIMIT 1",
+            (_ts(article.published), article.title, article.source, partial)).fetchone()
         return row[0] if row else None
 
     def _free_path(self, path: str) -> str:
@@ -246,6 +257,9 @@ class SQLiteStore:
         self._conn.execute("INSERT INTO raw_payloads (article_id, data) VALUES (?, ?)",
                            (article_id, zlib.compress(raw, 6)))
         self._write_stocks(article_id, article.stocks)
+        # In the same transaction: search never lags the site.
+        index_article(self._conn, article_id, article.title, article.digest,
+                      article.body_html)
         return article_id
 
     def _content(self, article: Article) -> tuple:
@@ -275,6 +289,7 @@ class SQLiteStore:
                      (article_id, zlib.compress(raw, 6)))
         conn.execute("DELETE FROM stock_mentions WHERE article_id = ?", (article_id,))
         self._write_stocks(article_id, article.stocks)
+        index_article(conn, article_id, article.title, article.digest, article.body_html)
 
     def _write_stocks(self, article_id: int, stocks: Sequence[StockMention]) -> None:
         self._conn.executemany(
@@ -437,6 +452,18 @@ class SQLiteStore:
 
     def count_quarantine(self) -> int:
         return self._conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
+
+    # --- search ---------------------------------------------------------------
+
+    def search(self, query, *, limit: int = 20, offset: int = 0, order: str = "relevance"):
+        """Full-text search (see :mod:`finews.search.engine`): SearchResults."""
+        from ..search.engine import search
+        return search(self._conn, query, limit=limit, offset=offset, order=order, tz=self.tz)
+
+    def reindex(self, progress=None) -> int:
+        """Rebuild the search index from the stored articles."""
+        from ..search.index import reindex
+        return reindex(self._conn, progress=progress)
 
     # --- sources ----------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import (FileResponse, JSONResponse, PlainTextResponse,
+from starlette.responses import (FileResponse, HTMLResponse, JSONResponse, PlainTextResponse,
                                  RedirectResponse, Response)
 from starlette.routing import Route
 
@@ -26,6 +26,7 @@ from ..store.base import Store
 from .api import latest_payload, parse_limit, status_payload
 from .events import event_stream
 from .headers import SecurityHeaders
+from .search import search_page, search_payload
 from .static import SiteFiles, content_type, safe_relative
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,27 @@ class _Handlers:
         names = [s.name for s in self.settings.sources]
         return await self._api(lambda store: status_payload(store, names))
 
+    async def search_api(self, request: Request) -> Response:
+        params = _single_params(request)
+        if isinstance(params, Response):
+            return params
+        site = self.settings.site
+        return await self._api(lambda store: search_payload(store, params, site))
+
+    async def search_html(self, request: Request) -> Response:
+        params = _single_params(request)
+        if isinstance(params, Response):
+            return params
+        site = self.settings.site
+        try:
+            if params.get("q", "").strip():
+                html = await self._with_store(lambda store: search_page(store, params, site))
+            else:
+                html = search_page(None, params, site)
+        except StoreError:
+            return PlainTextResponse("search is not available right now", status_code=503)
+        return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+
     async def events(self, request: Request) -> Response:
         latest = Path(self.settings.site_dir) / "latest.json"
         return event_stream(request, latest, self.events_interval)
@@ -123,6 +145,17 @@ class _Handlers:
         return PlainTextResponse("Internal Server Error", status_code=500)
 
 
+def _single_params(request: Request) -> dict[str, str] | Response:
+    """Query parameters as a dict; a repeated one is refused, not silently merged."""
+    items = request.query_params.multi_items()
+    names = [name for name, _ in items]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        return error_response(400, QueryError.code,
+                              f"parameter {repeated[0]!r} is given more than once")
+    return dict(items)
+
+
 def create_app(settings: Settings, store_factory: StoreFactory, *,
                events_interval: float = 1.0) -> Starlette:
     """The finews web application for ``settings`` (site folder, sources)."""
@@ -131,6 +164,8 @@ def create_app(settings: Settings, store_factory: StoreFactory, *,
         Route("/api/latest", h.latest, methods=["GET", "HEAD"]),
         Route("/api/status", h.status, methods=["GET", "HEAD"]),
         Route("/api/events", h.events, methods=["GET"]),
+        Route("/api/search", h.search_api, methods=["GET", "HEAD"]),
+        Route("/search", h.search_html, methods=["GET", "HEAD"]),
         Route("/{path:path}", h.site, methods=["GET", "HEAD"]),
     ]
     return Starlette(

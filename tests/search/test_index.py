@@ -1,0 +1,73 @@
+import pytest
+
+from finews.search.engine import search
+from finews.search.index import index_article, reindex, remove_article
+from finews.search.query import SearchQuery
+
+from .conftest import NOW, TZ
+
+
+def found(archive, text):
+    return [h.id for h in search(archive.conn, SearchQuery(text), tz=TZ, now=NOW).hits]
+
+
+def test_reindex_rebuilds_from_articles_with_progress(archive):
+    a = archive.add("光伏板块走强", "<p>光伏龙头上涨。</p>")
+    b = archive.add("储能订单饱满", "<p>储能企业扩产。</p>", digest="储能企业获得大单")
+    archive.conn.execute("DELETE FROM articles_fts")
+    assert found(archive, "光伏") == []
+    calls = []
+    assert reindex(archive.conn, lambda done, total: calls.append((done, total)), batch=1) == 2
+    assert calls == [(1, 2), (2, 2)]
+    assert found(archive, "光伏") == [a]
+    assert found(archive, "大单") == [b]          # a digest the body lacks is indexed
+    assert not archive.conn.in_transaction
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_reindex_twice_does_not_duplicate(archive, workers):
+    a = archive.add("光伏板块走强")
+    reindex(archive.conn, workers=workers)
+    reindex(archive.conn, workers=workers)
+    assert archive.conn.execute("SELECT COUNT(*) FROM articles_fts").fetchone()[0] == 1
+    assert found(archive, "光伏") == [a]
+
+
+def test_index_article_replaces_old_text(archive):
+    a = archive.add("光伏板块走强")
+    index_article(archive.conn, a, "储能板块走强", "", "<p>新正文</p>")
+    assert found(archive, "光伏") == [] and found(archive, "储能") == [a]
+    assert archive.conn.execute("SELECT COUNT(*) FROM articles_fts").fetchone()[0] == 1
+
+
+def test_remove_article(archive):
+    a = archive.add("光伏板块走强")
+    b = archive.add("光伏企业扩产")
+    remove_article(archive.conn, a)
+    assert found(archive, "光伏") == [b]
+    assert archive.conn.execute("SELECT id FROM search_docs").fetchall() == [(b,)]
+
+
+def test_search_docs_follow_the_article(archive):
+    a = archive.add("光伏板块走强", media="中国证券报")
+    row = archive.conn.execute("SELECT published, category_id FROM articles WHERE id = ?",
+                               (a,)).fetchone()
+    assert archive.conn.execute("SELECT published, category_id FROM search_docs "
+                                "WHERE id = ?", (a,)).fetchone() == row
+    archive.conn.execute("DELETE FROM search_docs")
+    reindex(archive.conn, workers=1)
+    assert archive.conn.execute("SELECT published, category_id FROM search_docs "
+                                "WHERE id = ?", (a,)).fetchone() == row
+
+
+def test_index_rolls_back_with_the_callers_transaction(archive):
+    a = archive.add("光伏板块走强")
+    archive.conn.execute("BEGIN IMMEDIATE")
+    index_article(archive.conn, a, "储能", "", "")
+    archive.conn.execute("ROLLBACK")
+    assert found(archive, "光伏") == [a] and found(archive, "储能") == []
+
+
+def test_markup_is_not_indexed(archive):
+    archive.add("标题", '<p class="keytip">正文<script>secretword()</script></p>')
+    assert found(archive, "keytip") == [] and found(archive, "secretword") == []
