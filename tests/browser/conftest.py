@@ -120,7 +120,9 @@ def chromium() -> str:
     return chromium_path()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: playwright's sync API keeps an event loop running
+# in this thread while it is open, and tests after these ones call asyncio.run.
+@pytest.fixture(scope="module")
 def browser(chromium):
     try:
         from playwright.sync_api import sync_playwright
@@ -133,7 +135,7 @@ def browser(chromium):
         launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[LiveSite]:
     directory = tmp_path_factory.mktemp("browser-site")
     port = free_port()
