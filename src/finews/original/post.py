@@ -45,7 +45,6 @@ _LINK = re.compile(r"(?P<gap>" + _GAP + r"|\A)<(?P<link>(?:https?:)?//[^<>\s]*|)
 _DIGEST = re.compile(r"\A(?P<mark>>[ \t]?)(?P<digest>(?:[^\r\n]|\r(?!\n)|\r?\n(?![ \t]*\r?\n))*)"
                      r"(?P<gap>(?:[ \t]*\r?\n)*)")
 _HEAD_GAP = re.compile(r"\A(?:[ \t]*\r?\n)*")
-_END = re.compile(r"[ \t\r\n]*\Z")
 _HOST_IN_BACK = re.compile(r"\((?:https?:)?//([^/)\s]+)")
 _HOST_IN_LINK = re.compile(r"^(?:https?:)?//([^/?#\s]+)")
 
@@ -182,14 +181,14 @@ def _date_of(front: list[FrontLine]) -> str:
 def parse_body(text: str, *, early: bool = False) -> Body:
     """Cut a body into its parts; unknown text stays in ``html``."""
     head_gap = _HEAD_GAP.match(text).group(0)
-    end_at = _END.search(text, len(head_gap)).start()
+    end_at = max(len(head_gap), len(text.rstrip(" \t\r\n")))
     core, end = text[len(head_gap):end_at], text[end_at:]
     parts: dict[str, str | None] = {}
-    back = _BACK.search(core)
+    back = _tail_search(_BACK, core, core.find("[返回"))
     if back:
         parts.update(back_gap=back.group("gap"), back_links=back.group("back"))
         core = core[:back.start()]
-    link = _LINK.search(core)
+    link = _tail_search(_LINK, core, core.rfind("<") if core.endswith(">") else -1)
     if link:
         parts.update(link_gap=link.group("gap"), link=link.group("link"))
         core = core[:link.start()]
@@ -203,6 +202,19 @@ def parse_body(text: str, *, early: bool = False) -> Body:
         parts.update(digest=core)
         core = ""
     return Body(head_gap=head_gap, html=core, end=end, **parts)  # type: ignore[arg-type]
+
+
+def _tail_search(pattern: re.Pattern[str], core: str, anchor: int) -> re.Match[str] | None:
+    """``pattern.search(core)`` for the end-anchored patterns, started late.
+
+    No match can begin before the blank run in front of ``anchor`` (the
+    first back-link, the last ``<``), so the search starts there instead of
+    trying every position of a long body. ``anchor`` < 0: no match possible.
+    """
+    if anchor < 0:
+        return None
+    start = len(core[:anchor].rstrip(" \t\r\n"))
+    return pattern.search(core, start)
 
 
 def render_post(post: OriginalPost) -> bytes:

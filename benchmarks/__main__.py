@@ -1,0 +1,54 @@
+"""``python -m benchmarks``: finews against Hugo and Jekyll, results to a Markdown file.
+
+    python -m benchmarks                      # N = 10,000 and 100,000, 3 repetitions
+    python -m benchmarks --sizes 500 --reps 1 --results -   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .report import render
+from .runner import FRESH, Options, run_all
+from .tools import ensure_tools
+
+MARK = "<!-- results below are written by python -m benchmarks -->"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000", help="story counts, comma-separated")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions of each measurement")
+    parser.add_argument("--work", type=Path, default=Path("bench-work"),
+                        help="where corpora, stores and sites go (reused if present)")
+    parser.add_argument("--results", default="BENCHMARKS.md",
+                        help="Markdown file whose results section is replaced ('-': print)")
+    parser.add_argument("--jekyll-limit", type=float, default=900.0,
+                        help="skip a Jekyll build expected to take longer (seconds)")
+    parser.add_argument("--no-install", action="store_true",
+                        help="do not install hugo and jekyll when missing")
+    args = parser.parse_args(argv)
+    tools = ({"hugo": None, "jekyll": None} if args.no_install else ensure_tools())
+    if args.no_install:
+        from .tools import _version
+        tools = {"hugo": _version(["hugo", "version"]),
+                 "jekyll": _version(["jekyll", "--version"])}
+    opts = Options(sizes=tuple(int(s) for s in args.sizes.split(",")), reps=args.reps,
+                   work=args.work, jekyll_limit=args.jekyll_limit, tools=dict(tools))
+    results = run_all(opts)
+    text = render(results, command="python -m benchmarks " + " ".join(
+        argv if argv is not None else sys.argv[1:]), tools=tools, fresh=FRESH)
+    if args.results == "-":
+        print(text)
+        return 0
+    path = Path(args.results)
+    head = path.read_text(encoding="utf-8").split(MARK)[0] if path.exists() else ""
+    path.write_text(head.rstrip("\n") + "\n\n" + MARK + "\n\n" + text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""One finews freshness step, timed inside the process that does it.
+
+``python -m benchmarks.fresh CONFIG`` fetches every configured source once
+and publishes what changed, the way ``finews run`` does on each tick, and
+prints JSON: seconds from the start of the fetch to the last page renamed
+into place, split into fetch and build. Interpreter start-up is left out:
+``finews run`` is a long-lived process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+from finews.config import load
+from finews.fetch import Fetcher
+from finews.ingest import fetch_pass
+from finews.publish.site import build_site
+from finews.runner import open_store
+
+
+async def _fetch(settings, store):
+    async with Fetcher(settings.fetch) as fetcher:
+        return await fetch_pass(settings, store, fetcher)
+
+
+def main(config: Path) -> dict:
+    settings = load(config, {})
+    with open_store(settings) as store:
+        started = time.perf_counter()
+        report = asyncio.run(_fetch(settings, store))
+        fetched = time.perf_counter()
+        # The same fingerprint as `finews build`, or this build would be a full one.
+        build = build_site(store, settings.site_dir, settings.site,
+                           search_action=getattr(settings.site, "search_action", None))
+        done = time.perf_counter()
+    new = sum(r.new for r in report.sources)
+    errors = [r.error for r in report.sources if r.error]
+    return {"fetch": fetched - started, "build": build.elapsed, "total": done - started,
+            "new": new, "written": build.written, "errors": errors}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(Path(sys.argv[1]))))

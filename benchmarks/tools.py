@@ -1,0 +1,84 @@
+"""How each contender is installed, built and given new posts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .measure import Run, count_files, fresh_dir, run
+
+FINEWS = [sys.executable, "-m", "finews"]
+
+
+def ensure_tools(say=print) -> dict[str, str | None]:
+    """Install Debian's hugo and jekyll when missing; their versions (None: absent)."""
+    missing = [p for p in ("hugo", "jekyll", "time") if shutil.which(p) is None]
+    if missing and shutil.which("apt-get") and os.geteuid() == 0:
+        say(f"installing {' '.join(missing)} with apt-get")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "hugo", "jekyll",
+                        "ruby-jekyll-feed", "time"], env=env, check=False)
+    return {"hugo": _version(["hugo", "version"]), "jekyll": _version(["jekyll", "--version"])}
+
+
+def _version(cmd: list[str]) -> str | None:
+    if shutil.which(cmd[0]) is None:
+        return None
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+    return out.splitlines()[0] if out else None
+
+
+# --- finews ------------------------------------------------------------------------
+
+def finews_config(folder: Path, sources: list[dict] | None = None) -> Path:
+    """A finews.toml keeping its data in ``folder/data``."""
+    from finews.demo import _toml_value
+
+    lines = ['data_dir = "data"', "", "[fetch]", "allow_private = true"]
+    for source in sources or []:
+        lines += ["", "[[sources]]"] + [f"{k} = {_toml_value(v)}" for k, v in source.items()]
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "finews.toml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+def finews_import(folder: Path, posts: Path, log: Path) -> Run:
+    shutil.rmtree(folder / "data", ignore_errors=True)
+    config = finews_config(folder)
+    return run([*FINEWS, "-c", str(config), "import", str(posts)], log=log)
+
+
+def finews_build(folder: Path, log: Path) -> Run:
+    site = folder / "data" / "site"
+    shutil.rmtree(site, ignore_errors=True)
+    r = run([*FINEWS, "-c", str(folder / "finews.toml"), "build", "--full"], log=log)
+    return Run(r.wall, r.cpu, r.rss_mb, count_files(site))
+
+
+# --- Hugo ----------------------------------------------------------------------------
+
+def hugo_build(site: Path, log: Path) -> Run:
+    out = fresh_dir(site.parent / "hugo-public")
+    r = run(["hugo", "--quiet", "-s", str(site), "-d", str(out)], log=log)
+    return Run(r.wall, r.cpu, r.rss_mb, count_files(out))
+
+
+# --- Jekyll --------------------------------------------------------------------------
+
+def jekyll_build(site: Path, log: Path, *, fixed: bool, incremental: bool = False,
+                 clean: bool = True) -> Run:
+    out = site.parent / "jekyll-site"
+    if clean:
+        fresh_dir(out)
+        (site / ".jekyll-metadata").unlink(missing_ok=True)
+    plugins = str(site / ("_plugins_fix" if fixed else "_plugins"))
+    cmd = ["jekyll", "build", "-q", "-s", str(site), "-d", str(out), "--plugins", plugins]
+    if incremental:
+        cmd.append("--incremental")
+    r = run(cmd, cwd=site, log=log)
+    return Run(r.wall, r.cpu, r.rss_mb, count_files(out))
