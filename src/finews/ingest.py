@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 
 from .config import Settings, SourceSettings
 from .errors import FetchError, FinewsError, ItemError
+from .feedcheck import feed_bytes, well_formed_xml
 from .fetch import Fetcher
 from .model import Article, QuarantineRecord, RawItem, UpsertOutcome
 from .process import ProcessOptions, process_item
@@ -30,6 +31,9 @@ from .store.base import Store
 #: A failing source waits interval × 2^(errors-1), at most this long, so it
 #: is never parked forever and recovers by itself when the upstream does.
 MAX_BACKOFF = timedelta(hours=1)
+#: Retry-After is honoured up to this long: an upstream asking for more (a
+#: huge number, a date years ahead) must not park a source for ever.
+MAX_RETRY_AFTER = timedelta(hours=6)
 #: Full-text requests in flight per source at once.
 FULLTEXT_CONCURRENCY = 4
 
@@ -79,10 +83,14 @@ def _item_hash(raw: RawItem) -> str:
 
 def backoff(src: SourceSettings, errors: int, retry_after: float | None) -> timedelta:
     """How long a source that failed ``errors`` times in a row waits."""
-    wait = timedelta(seconds=src.interval * 2 ** max(0, errors - 1))
-    wait = min(wait, max(MAX_BACKOFF, timedelta(seconds=src.interval)))
-    if retry_after:
-        wait = max(wait, timedelta(seconds=retry_after))
+    cap = max(MAX_BACKOFF.total_seconds(), float(src.interval))
+    # Capped before it becomes a timedelta: after a few dozen failures in a
+    # row interval·2ⁿ would no longer fit in one.
+    doublings = min(max(0, errors - 1), 64)
+    wait = timedelta(seconds=min(src.interval * 2.0 ** doublings, cap))
+    if retry_after and retry_after > 0:
+        asked = min(retry_after, MAX_RETRY_AFTER.total_seconds())
+        wait = max(wait, timedelta(seconds=asked))
     # A little jitter keeps many failing sources from retrying in lockstep.
     return wait * (1 + random.random() * 0.1)
 
@@ -122,6 +130,11 @@ async def _fulltext(fetcher: Fetcher, plan: SourcePlan, raw: RawItem,
     return body, result.body.decode(result.charset or "utf-8", "replace")
 
 
+def _partial(article: Article, why: str) -> Article:
+    """Mark a copy that is not the whole story, so the store can still find its twin."""
+    return replace(article, extra={**article.extra, "partial": why})
+
+
 def _with_body(raw: RawItem, body: str | None) -> RawItem:
     return raw if body is None else replace(raw, body_html=body)
 
@@ -149,9 +162,11 @@ async def fetch_source(src: SourceSettings, settings: Settings, store: Store,
                                         next_attempt=now + timedelta(seconds=src.interval))
             return report
         if plan.mapping is None:
-            listing = parse_feed(answer.body, src.name)
+            body = feed_bytes(answer.body, answer.charset)
+            listing = parse_feed(body, src.name)
         else:
-            listing = parse_list(answer.body, answer.charset, plan.mapping, src.name)
+            body = answer.body
+            listing = parse_list(body, answer.charset, plan.mapping, src.name)
     except FinewsError as exc:
         retry_after = exc.retry_after if isinstance(exc, FetchError) else None
         wait = backoff(src, state.error_count + 1, retry_after)
@@ -165,10 +180,16 @@ async def fetch_source(src: SourceSettings, settings: Settings, store: Store,
     report.quarantined += len(listing.rejects)
     report.served = len(listing.items) + len(listing.rejects)
 
-    await _store_items(listing.items, src, plan, settings, store, fetcher, report, now)
+    # The validators of an answer that was not read whole (a full text that
+    # failed, a feed that is not well-formed XML) are not kept: a 304 next
+    # time would hide the rest of it until the list changes.
+    whole = plan.mapping is not None or well_formed_xml(body)
+    whole = await _store_items(listing.items, src, plan, settings, store, fetcher, report,
+                               now, partial=not whole) and whole
     store.record_source_success(
         src.name, at=now, next_attempt=now + timedelta(seconds=src.interval),
-        etag=answer.etag, last_modified=answer.last_modified, served=report.served,
+        etag=answer.etag if whole else None,
+        last_modified=answer.last_modified if whole else None, served=report.served,
         outcome=UpsertOutcome(report.new, report.updated, report.unchanged),
         quarantined=report.quarantined)
     return report
@@ -177,7 +198,8 @@ async def fetch_source(src: SourceSettings, settings: Settings, store: Store,
 async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: SourcePlan,
                        settings: Settings,
                        store: Store, fetcher: Fetcher, report: SourceReport,
-                       now: datetime) -> None:
+                       now: datetime, *, partial: bool = False) -> bool:
+    """Process and store the items; False when some full text could not be had."""
     hashes = {raw.upstream_id: _item_hash(raw) for raw in items}
     seen = store.seen_item_hashes(src.name, list(hashes))
     fresh = [raw for raw in items if seen.get(raw.upstream_id) != hashes[raw.upstream_id]]
@@ -198,15 +220,21 @@ async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: Sour
             _quarantine(store, src.name, exc, raw.upstream_id, payload)
             report.quarantined += 1
             continue
-        batch.append((article, payload))
         if body is not None or raw.body_html is not None or not raw.fulltext_url:
             complete[raw.upstream_id] = hashes[raw.upstream_id]
+        elif not partial:
+            article = _partial(article, "fulltext")
+        if partial:
+            article = _partial(article, "feed")
+        batch.append((article, payload))
     outcome = store.upsert_articles(batch)
     store.mark_items_seen(src.name, complete)
     report.new += outcome.new
     report.updated += outcome.updated
     report.unchanged += outcome.unchanged
     report.changed_ids.extend(outcome.article_ids)
+    return all(body is not None or raw.body_html is not None or not raw.fulltext_url
+               for raw, (body, _) in zip(fresh, bodies))
 
 
 def due_sources(settings: Settings, store: Store, now: datetime) -> list[SourceSettings]:

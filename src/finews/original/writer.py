@@ -12,6 +12,7 @@ Two ways in:
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -106,11 +107,13 @@ def new_post_text(stored: StoredArticle, *, category_file: str, category_value: 
     link = share_link(stored, site)
     if rolling:
         digest = re.sub(r"^【[^】]*】", "", article.digest or "").strip()
-        digest = neutralise_liquid(" ".join(digest.split()))[0]
+        # Plain text (its entities were decoded): escaped, or Markdown would
+        # pass a literal "<img onerror=…>" through as HTML.
+        digest = neutralise_liquid(html.escape(" ".join(digest.split()), quote=False))[0]
         head = f"> {digest}\n\n" if digest else ""
         back = f"[返回{ROLLING_TAG}](//{site.host}/{ROLLING_SLUG}/)"
         return f"{front}{head}{body}\n\n<{link}>\n\n{back}"
-    media = stored.category.name or article.media
+    media = html.escape(stored.category.name or article.media, quote=False)
     back = (f"[返回{media}{TAG_SUFFIX}](//{site.host}/category/{category_file}.html)"
             f"｜[返回首页](//{site.host}/)")
     return f"{front}{body}\n\n<{link}>\n\n{back}"

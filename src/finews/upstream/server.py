@@ -8,14 +8,17 @@ finews at it; nothing here reaches the internet.
 
 from __future__ import annotations
 
+import sys
 import threading
-from datetime import datetime, timedelta
+from collections import deque
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from http.server import ThreadingHTTPServer
-from typing import Any
+from typing import Any, Iterable
 
-from . import shapes
-from .faults import Fault, find_fault
-from .generator import CHINA, Story, StoryGenerator, hostile_story
+from . import lists, shapes
+from .faults import Fault, find_fault, find_prefix
+from .generator import CHINA, Story, StoryGenerator
 from .handler import Handler
 from .shapes import JSON
 
@@ -39,6 +42,18 @@ TEXT_PATHS = {
 }
 DEFAULT_COUNT = 100
 MAX_COUNT = 500
+#: How many requests the server remembers (path, headers) for tests to inspect.
+REQUEST_LOG = 2000
+_LOOK_UP = object()
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (finews giving up on a slow answer, a reset
+        # fault) is expected here; anything else is still reported.
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
 
 
 class UpstreamServer:
@@ -56,15 +71,22 @@ class UpstreamServer:
         self._stories: list[Story] = self._gen.batch(
             stories, (start or datetime.now(CHINA)), step)
         self.faults: dict[str, Fault] = {}
+        self._uses: dict[str, int] = {}
+        #: (path with query, request headers) of the latest requests, oldest first.
+        self.requests: deque[tuple[str, dict[str, str]]] = deque(maxlen=REQUEST_LOG)
+        self._modified: dict[str, tuple[str, datetime]] = {}
         self._httpd: ThreadingHTTPServer | None = None
+        self._base = ""
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
 
     # -- lifecycle ---------------------------------------------------------
 
     def start(self) -> "UpstreamServer":
-        httpd = ThreadingHTTPServer((self._host, self._port), Handler)
+        httpd = _Server((self._host, self._port), Handler)
         httpd.daemon_threads = True
+        host, port = httpd.server_address[:2]
+        self._base = f"http://{host}:{port}"
         httpd.upstream = self  # type: ignore[attr-defined]
         self._httpd = httpd
         self._stopping.clear()
@@ -99,8 +121,11 @@ class UpstreamServer:
     def url(self) -> str:
         if self._httpd is None:
             raise RuntimeError("the upstream server is not running: call start() first")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._base
+
+    def _link_base(self) -> str:
+        # Requests still in flight while the server stops keep their base URL.
+        return self._base
 
     # -- stories -----------------------------------------------------------
 
@@ -139,11 +164,54 @@ class UpstreamServer:
         """Make every path starting with ``prefix`` misbehave (None: behave again)."""
         with self._lock:
             faults = dict(self.faults)
+            self._uses.pop(prefix, None)
             if fault is None:
                 faults.pop(prefix, None)
             else:
                 faults[prefix] = fault
+                if fault.times is not None:
+                    self._uses[prefix] = fault.times
             self.faults = faults  # replaced whole, so handlers read a consistent dict
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self.faults = {}
+            self._uses = {}
+
+    def take_fault(self, path: str) -> Fault | None:
+        """The fault for one request to ``path``; a limited fault counts this use."""
+        with self._lock:
+            prefix = find_prefix(self.faults, path)
+            if prefix is None:
+                return None
+            fault = self.faults[prefix]
+            if prefix in self._uses:
+                self._uses[prefix] -= 1
+                if self._uses[prefix] <= 0:
+                    del self._uses[prefix]
+                    faults = dict(self.faults)
+                    del faults[prefix]
+                    self.faults = faults
+            return fault
+
+    def note_request(self, target: str, headers: dict[str, str]) -> None:
+        self.requests.append((target, headers))
+
+    def publish(self, stories: Iterable[Story]) -> None:
+        """Serve these ready-made stories too (hostile corpora, edge cases), as newest."""
+        with self._lock:
+            self._stories.extend(stories)
+
+    def last_modified(self, key: str, etag: str) -> str:
+        """The HTTP date when the answer for ``key`` last changed (by its ETag)."""
+        with self._lock:
+            known = self._modified.get(key)
+            if known is None or known[0] != etag:
+                when = datetime.now(timezone.utc).replace(microsecond=0)
+                if known is not None:  # HTTP dates count seconds: a change must show
+                    when = max(when, known[1] + timedelta(seconds=1))
+                known = self._modified[key] = (etag, when)
+            return format_datetime(known[1], usegmt=True)
 
     # -- finews configuration ------------------------------------------------
 
@@ -187,10 +255,17 @@ class UpstreamServer:
 
     # -- answers -------------------------------------------------------------
 
-    def answer(self, path: str, query: dict[str, str]) -> tuple[int, str, bytes]:
-        """(status, content type, body) for a request, before any fault."""
+    def answer(self, path: str, query: dict[str, str],
+               fault: Fault | None | object = _LOOK_UP) -> tuple[int, str, bytes]:
+        """(status, content type, body) for a request, with the list-content faults.
+
+        The HTTP-level faults (status, reset, delay…) are the handler's.
+        """
+        if fault is _LOOK_UP:
+            fault = find_fault(self.faults, path)
+        assert fault is None or isinstance(fault, Fault)
         if path in LIST_PATHS:
-            return self._list_answer(path, query)
+            return self._list_answer(path, query, fault)
         if path in TEXT_PATHS:
             param, kind, field = TEXT_PATHS[path]
             story = self.find(query.get(param, ""), kind)
@@ -200,7 +275,8 @@ class UpstreamServer:
         if path in ("/feed/rss.xml", "/feed/atom.xml"):
             render = shapes.rss if path.endswith("rss.xml") else shapes.atom
             kind = "rss" if path.endswith("rss.xml") else "atom"
-            body = render(self.stories()[:_count(query, "count")], self.url)
+            stories = lists.faulty_stories(self.stories()[:_count(query, "count")], fault)
+            body = render(stories, self._link_base())
             return 200, f"application/{kind}+xml; charset=utf-8", body.encode()
         if path.startswith("/a/") and path.endswith(".html"):
             story = self.find(path[3:-5], "code")
@@ -212,17 +288,14 @@ class UpstreamServer:
             return 200, JSON, shapes.dump_json(index)
         return 404, JSON, shapes.dump_json({"error": "not found", "path": path})
 
-    def _list_answer(self, path: str, query: dict[str, str]) -> tuple[int, str, bytes]:
+    def _list_answer(self, path: str, query: dict[str, str],
+                     fault: Fault | None) -> tuple[int, str, bytes]:
         name, size_param = LIST_PATHS[path]
         stories = self.stories(name)
         if name == "market" and query.get("marketType"):
             stories = [s for s in stories if s.market_type == query["marketType"]]
-        stories = stories[:_count(query, size_param)]
-        fault = find_fault(self.faults, path)
-        if fault is not None and fault.hostile:
-            stories = [hostile_story(stories[0].published if stories
-                                     else datetime.now(CHINA))] + stories
-        body = shapes.dump_json(shapes.LISTS[name](stories, self.url))
+        stories = lists.faulty_stories(stories[:_count(query, size_param)], fault)
+        body = lists.list_body(name, stories, self._link_base(), fault)
         callback = query.get("callback", "")
         if callback and name in ("fast", "zhibo"):
             # Only a plain identifier is echoed back: the callback is attacker input.
@@ -232,7 +305,6 @@ class UpstreamServer:
                        else f"{callback}({text})")
             return 200, SCRIPT, wrapped.encode()
         return 200, JSON, body
-
 
 def _count(query: dict[str, str], param: str) -> int:
     for key in (param, "count", "pageSize", "page_size", "pagesize"):

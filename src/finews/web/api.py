@@ -61,7 +61,7 @@ def status_payload(store: Store, source_names: Iterable[str]) -> dict[str, Any]:
             "last_success": _iso(st.last_success), "last_error": st.last_error,
             "error_count": st.error_count, "next_attempt": _iso(st.next_attempt),
             "served": st.served, "new": st.new, "updated": st.updated,
-            "quarantined": st.quarantined,
+            "unchanged": st.unchanged, "quarantined": st.quarantined,
         })
     return {
         "articles": store.count_articles(),
