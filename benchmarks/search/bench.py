@@ -12,23 +12,25 @@ one page of 20 results with snippets), and the relevance set (recall@10).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
+import resource
 import statistics
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 from finews.search.engine import search
-from finews.search.index import index_article, reindex
+from finews.search.index import index_article, reindex, remove_article
 from finews.search.query import SearchQuery
-from finews.search.schema import FTS_MIGRATION
 from finews.store.sqlite import SQLiteStore
 from finews.upstream import words
 
-from .corpus import END, RELEVANCE, stories
+from .corpus import END, RELEVANCE, needle_positions, stories
 
 TZ = ZoneInfo("Asia/Shanghai")
 BATCH = 1000
@@ -66,17 +68,25 @@ def filters(n: int, seed: int = 9) -> list[dict]:
     return out
 
 
-def fill(store: SQLiteStore, n: int) -> tuple[float, dict[str, int]]:
+def fill(store: SQLiteStore, n: int, start_at: int = 0) -> tuple[float, dict[str, int]]:
+    """Store stories ``start_at``..``n`` (the store indexes each as it goes)."""
     needles: dict[str, int] = {}
     batch, start = [], time.perf_counter()
-    for article, key in stories(n):
+    for i, (article, key) in enumerate(stories(n)):
+        if i < start_at:
+            continue
         batch.append((article, b"{}", key))
         if len(batch) == BATCH:
             _flush(store, batch, needles)
             batch = []
     if batch:
         _flush(store, batch, needles)
-    return n / (time.perf_counter() - start), needles
+    return (n - start_at) / (time.perf_counter() - start), needles
+
+
+def _not_indexing():
+    """Store without indexing, to set up a large archive faster: ``reindex`` follows."""
+    return mock.patch("finews.store.sqlite.index_article")
 
 
 def _flush(store, batch, needles) -> None:
@@ -86,28 +96,47 @@ def _flush(store, batch, needles) -> None:
             needles[key] = aid
 
 
-def incremental(store: SQLiteStore, count: int = 5000) -> float:
+def incremental(store: SQLiteStore, count: int = 5000) -> dict[str, tuple[float, float]]:
+    """Stories/s (wall, CPU) of ``index_article`` inside one write transaction.
+
+    ``new``: stories not in the index yet, as when the store adds a story;
+    ``update``: stories indexed already, whose old entry FTS5 must first take
+    out (it re-reads and re-tokenizes the stored text to do so).
+    """
     conn = store._conn
+    # Oldest first, as the store adds stories: FTS5 flushes its pending terms
+    # whenever a row id is lower than the one written before.
     rows = conn.execute("SELECT id, title, digest, body_html FROM articles "
-                        "ORDER BY id DESC LIMIT ?", (count,)).fetchall()
-    start = time.perf_counter()
-    conn.execute("BEGIN IMMEDIATE")
-    for row in rows:
-        index_article(conn, *row)
-    conn.execute("COMMIT")
-    return len(rows) / (time.perf_counter() - start)
+                        "ORDER BY id DESC LIMIT ?", (count,)).fetchall()[::-1]
+    out = {}
+    for kind in ("update", "new"):
+        conn.execute("BEGIN IMMEDIATE")
+        if kind == "new":
+            for row in rows:
+                remove_article(conn, row[0])
+        start, start_cpu = time.perf_counter(), time.process_time()
+        for row in rows:
+            index_article(conn, *row)
+        conn.execute("COMMIT")
+        out[kind] = (len(rows) / (time.perf_counter() - start),
+                     len(rows) / (time.process_time() - start_cpu))
+    return out
 
 
-def latency(conn, qs: list[str], fs: list[dict]) -> tuple[float, float, float]:
-    times = []
-    total_hits = 0
+def _percentiles(times: list[float]) -> tuple[float, float, float]:
+    times = sorted(times)
+    return statistics.median(times), times[math.ceil(len(times) * 0.95) - 1], times[-1]
+
+
+def latency(conn, qs: list[str], fs: list[dict]) -> tuple[tuple, tuple]:
+    """(median, p95, max) of one page of 20 results, in wall and in CPU milliseconds."""
+    wall, cpu = [], []
     for text, flt in zip(qs, fs):
-        start = time.perf_counter()
-        res = search(conn, SearchQuery(text, **flt), tz=TZ, limit=20)
-        times.append((time.perf_counter() - start) * 1000)
-        total_hits += len(res.hits)
-    times.sort()
-    return (statistics.median(times), times[int(len(times) * 0.95) - 1], max(times))
+        start, start_cpu = time.perf_counter(), time.process_time()
+        search(conn, SearchQuery(text, **flt), tz=TZ, limit=20)
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return _percentiles(wall), _percentiles(cpu)
 
 
 def recall(conn, needles: dict[str, int]) -> tuple[float, list[str]]:
@@ -124,33 +153,81 @@ def recall(conn, needles: dict[str, int]) -> tuple[float, list[str]]:
     return found / wanted, misses
 
 
+def stored_needles(store: SQLiteStore, n: int) -> dict[str, int]:
+    """The needles' article ids in a database filled earlier by :func:`fill`."""
+    out = {}
+    for pos, needle in needle_positions(n).items():
+        row = store._conn.execute("SELECT id FROM articles WHERE source = 'bench' "
+                                  "AND upstream_id = ?", (f"b{pos}",)).fetchone()
+        out[needle.key] = row[0]
+    return out
+
+
+def _children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load() -> str:
+    return "load " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _show(name: str, qs: list[str], result: tuple) -> None:
+    (wm, wp, wx), (cm, cp, cx) = result
+    print(f"latency, {len(qs)} queries, {name}: wall median {wm:.1f} ms, p95 {wp:.1f} ms, "
+          f"max {wx:.1f} ms | CPU median {cm:.1f} ms, p95 {cp:.1f} ms, max {cx:.1f} ms "
+          f"({_load()})", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the database of an earlier run with the same --n, "
+                             "storing the stories it lacks (without indexing them)")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated steps to leave out: reindex,incremental")
     args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
     path = args.db or Path(tempfile.mkdtemp(prefix="finews-search-")) / "bench.db"
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        leftover.unlink(missing_ok=True)
+    reuse = args.reuse and path.exists()
+    if not reuse:
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
     store = SQLiteStore.open(path, TZ)
-    store._conn.executescript(FTS_MIGRATION)
-    store_rate, needles = fill(store, args.n)
-    print(f"stored {args.n:,} stories at {store_rate:,.0f}/s", flush=True)
-    start = time.perf_counter()
-    done = reindex(store._conn)
-    build = time.perf_counter() - start
-    print(f"reindex: {done:,} stories in {build:.1f} s = {done / build:,.0f} stories/s",
-          flush=True)
-    print(f"incremental index_article: {incremental(store):,.0f} stories/s", flush=True)
+    print(f"start ({_load()})", flush=True)
+    if reuse:
+        have = store.count_articles()
+        print(f"reusing {have:,} stored stories", flush=True)
+        if have < args.n:
+            with _not_indexing():
+                rate, _ = fill(store, args.n, have)
+            print(f"stored stories {have:,}–{args.n:,} at {rate:,.0f}/s without indexing "
+                  f"(the reindex below indexes them; {_load()})", flush=True)
+        needles = stored_needles(store, args.n)
+    else:
+        store_rate, needles = fill(store, args.n)
+        print(f"stored {args.n:,} stories at {store_rate:,.0f}/s, indexed in the same "
+              f"transaction ({_load()})", flush=True)
+    if "reindex" not in skip:
+        start, start_cpu, start_children = time.perf_counter(), time.process_time(), _children()
+        done = reindex(store._conn)
+        build = time.perf_counter() - start
+        main_cpu, workers_cpu = time.process_time() - start_cpu, _children() - start_children
+        print(f"reindex: {done:,} stories in {build:.1f} s = {done / build:,.0f} stories/s wall; "
+              f"CPU: writer {main_cpu:.1f} s + segmenting workers {workers_cpu:.1f} s "
+              f"= {done / (main_cpu + workers_cpu):,.0f} stories per CPU-second ({_load()})",
+              flush=True)
+    if "incremental" not in skip:
+        for kind, (wall, cpu) in incremental(store).items():
+            print(f"index_article in the store's transaction, {kind} stories: {wall:,.0f} "
+                  f"stories/s wall, {cpu:,.0f} per CPU-second ({_load()})", flush=True)
     qs = queries()
     for text in qs[:10]:                      # warm the page cache
         search(store._conn, SearchQuery(text), tz=TZ)
-    plain = latency(store._conn, qs, [{}] * len(qs))
-    filtered = latency(store._conn, qs, filters(args.n))
-    print(f"latency, {len(qs)} queries, no filter: median {plain[0]:.1f} ms, "
-          f"p95 {plain[1]:.1f} ms, max {plain[2]:.1f} ms")
-    print(f"latency, {len(qs)} queries, with filters: median {filtered[0]:.1f} ms, "
-          f"p95 {filtered[1]:.1f} ms, max {filtered[2]:.1f} ms")
+    _show("no filter", qs, latency(store._conn, qs, [{}] * len(qs)))
+    _show("with filters", qs, latency(store._conn, qs, filters(args.n)))
     score, misses = recall(store._conn, needles)
     print(f"recall@10 over {len(RELEVANCE)} queries: {score:.3f}")
     for miss in misses:
@@ -159,8 +236,7 @@ def main() -> None:
     fts = store._conn.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%'"
                               ).fetchone()[0] if _has_dbstat(store) else None
     print(f"database {size / 1e9:.2f} GB" + (f", search index {fts / 1e9:.2f} GB" if fts else ""))
-    print("load average at the end (2 cores, shared): "
-          + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    print(f"at the end: {_load()} (2 cores, shared)")
     store.close()
 
 

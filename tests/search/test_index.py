@@ -71,3 +71,24 @@ def test_index_rolls_back_with_the_callers_transaction(archive):
 def test_markup_is_not_indexed(archive):
     archive.add("标题", '<p class="keytip">正文<script>secretword()</script></p>')
     assert found(archive, "keytip") == [] and found(archive, "secretword") == []
+
+
+def _segments(conn) -> int:
+    # Rows of FTS5's data table: one structure record, averages, and the
+    # leaves of every segment written.
+    return conn.execute("SELECT COUNT(*) FROM articles_fts_data").fetchone()[0]
+
+
+def test_indexing_a_batch_writes_one_segment_not_one_per_story(archive):
+    from datetime import datetime, timezone
+    from finews.model import Article
+    before = _segments(archive.conn)
+    articles = [Article(source="test", upstream_id=f"batch{i}", title=f"光伏新闻第{i}条",
+                        published=datetime(2024, 5, 1, 8, i, tzinfo=timezone.utc),
+                        media="证券时报", body_html="<p>光伏组件价格企稳。</p>", digest="",
+                        content_hash=f"h{i}") for i in range(40)]
+    archive.store.upsert_articles([(a, b"{}") for a in articles])
+    # A statement savepoint between stories would flush FTS5's pending terms
+    # into a new segment for each story (ten rows here even after FTS5's
+    # automatic merging); written once, the 40 stories fit in one leaf.
+    assert _segments(archive.conn) - before <= 3

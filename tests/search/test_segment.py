@@ -53,3 +53,39 @@ def test_query_tokens_are_index_tokens(text):
 
 def test_normalise_is_idempotent():
     assert normalise(normalise("ＡＢＣ　１２")) == normalise("ＡＢＣ　１２") == "abc 12"
+
+
+def _search_mode_reference(text):
+    """What index_tokens must equal: cutting the text a second time in search mode."""
+    import rjieba
+    from finews.search.segment import _HAN, _clean
+    norm = normalise(text)
+    plain = _clean(rjieba.cut(norm))
+    known = set(plain)
+    extra = dict.fromkeys(t for t in _clean(rjieba.cut_for_search(norm)) if t not in known)
+    for char in _HAN.findall(norm):
+        if char not in known:
+            extra.setdefault(char)
+    return plain, set(extra)
+
+
+@pytest.mark.parametrize("text", [
+    "中华人民共和国中央人民政府今日发布公告", "招商银行股份有限公司拟减持", "上海证券交易所科创板",
+    "人工智能大模型产业链", "国家发展和改革委员会", "ＰＭＩ升至５０．２，制造业景气回升",
+])
+def test_extras_equal_jiebas_search_mode(text):
+    plain, extra = index_tokens(text)
+    assert (plain, set(extra)) == _search_mode_reference(text)
+    assert len(extra) == len(set(extra))
+
+
+@given(st.text(alphabet="中华人民共和国央行银行招商减持股份有限公司科创板交易所 ，。AB1.2", max_size=40))
+def test_extras_equal_jiebas_search_mode_on_any_text(text):
+    plain, extra = index_tokens(text)
+    assert (plain, set(extra)) == _search_mode_reference(text)
+
+
+@given(st.text(max_size=40))
+def test_normalise_is_nfkc_lower_case(text):
+    import unicodedata
+    assert normalise(text) == unicodedata.normalize("NFKC", text).lower()

@@ -10,14 +10,18 @@ times a hit in the body; the boost lifts a story published today by 50 %, one
 a month old by 25 %, and fades towards nothing for old stories, so recency
 breaks near-ties without burying a clearly better old match.
 
-Bounded work: FTS5 must compute BM25 for every row it returns, which for a
-word found in most of a million stories costs seconds. So the ranking runs
-over the newest ``CANDIDATES`` matches (by article id, which follows storing
-order) plus the newest ``CANDIDATES`` title matches; a query matching fewer
-stories is ranked exactly. ``order="newest"`` sorts the same candidates by
-publication time. Totals are exact up to ``COUNT_LIMIT`` (1,000, as far as
-pages go) and reported as "at least" beyond it: counting every match of a
-common word costs more than the search.
+Bounded work. FTS5 computes BM25 for every row it returns, and before the
+first row counts, for each query word, the stories holding it — over the
+whole table. So the index is split into shards of 50,000 stories
+(``schema``), read from the newest: the ranking runs over the newest
+``CANDIDATES`` matches (by article id, which follows storing order) plus the
+newest ``CANDIDATES`` title matches of the last shard read; a query
+matching fewer stories is ranked exactly. ``order="newest"`` sorts the same
+candidates by publication time. Totals are exact up to ``COUNT_LIMIT``
+(1,000, as far as pages go) and reported as "at least" beyond it: counting
+every match of a common word costs more than the search. A date range is
+also turned into a range of ids when that is cheap (``_id_range``), so an
+old month is read without walking every newer match.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from zoneinfo import ZoneInfo
 from ..errors import QueryError, StoreError
 from ..process.text import html_to_text
 from .query import ParsedQuery, SearchQuery, parse
-from .schema import DOCS_TABLE, FTS_TABLE
+from .schema import DOCS_TABLE, shard_ids, shard_table, shards
 from .snippet import mark, snippet
 
 CANDIDATES = 1000
@@ -70,12 +74,39 @@ class SearchResults:
 
 @dataclass(frozen=True, slots=True)
 class _Filter:
-    where: str
+    where: str                # SQL on ``a`` (search_docs), each part starting " AND "
     params: tuple
+    first_id: int = 1         # no match lies outside these article ids
+    last_id: int = 2**62
+
+
+#: A date range holding more stories than this is not turned into an id range:
+#: finding the ids (≈0.15 ms per thousand) would cost more than it saves.
+ID_RANGE_SCAN = 30_000
 
 
 def _day_start(day, tz: ZoneInfo) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
+
+
+def _id_range(conn: sqlite3.Connection, start: int | None, end: int | None) -> tuple[int, int]:
+    """The ids of the stories published in [start, end), as a range; all ids when unknown.
+
+    Ids follow storing order, so a date range is an id range plus a few
+    stories stored late; FTS5 then reads only that part of each word's list
+    instead of every newer match. The range comes from the time index and is
+    skipped when the dates cover too many stories to be worth it.
+    """
+    row = conn.execute(
+        "SELECT MIN(id), MAX(id), COUNT(*) FROM (SELECT id FROM articles "
+        "WHERE published >= ? AND published < ? LIMIT ?)",
+        (start if start is not None else -2**62, end if end is not None else 2**62,
+         ID_RANGE_SCAN + 1)).fetchone()
+    if row[2] > ID_RANGE_SCAN:
+        return 1, 2**62
+    if row[2] == 0:
+        return 1, 0
+    return row[0], row[1]
 
 
 def _filters(conn: sqlite3.Connection, query: SearchQuery, tz: ZoneInfo) -> _Filter | None:
@@ -95,41 +126,86 @@ def _filters(conn: sqlite3.Connection, query: SearchQuery, tz: ZoneInfo) -> _Fil
         where.append("EXISTS (SELECT 1 FROM stock_mentions s WHERE s.article_id = a.id "
                      "AND s.code = ?" + (" AND s.market = ?)" if market else ")"))
         params.extend([code, market] if market else [code])
-    if query.date_from:
+    start = _day_start(query.date_from, tz) if query.date_from else None
+    end = _day_start(query.date_to + timedelta(days=1), tz) if query.date_to else None
+    if start is not None:
         where.append("a.published >= ?")
-        params.append(_day_start(query.date_from, tz))
-    if query.date_to:
+        params.append(start)
+    if end is not None:
         where.append("a.published < ?")
-        params.append(_day_start(query.date_to + timedelta(days=1), tz))
+        params.append(end)
+    # Without an end the newest stories qualify, and they are read first anyway.
+    first, last = (1, 2**62) if end is None else _id_range(conn, start, end)
+    if first > last:
+        return None
     sql = "".join(f" AND {w}" for w in where)
-    return _Filter(sql, tuple(params))
+    return _Filter(sql, tuple(params), first, last)
 
 
 def _with_phrases(flt: _Filter, phrases: tuple[str, ...]) -> _Filter:
-    """``flt`` plus: the compacted title or body contains each phrase."""
-    where, params = flt.where, list(flt.params)
+    """``flt`` plus: the compacted title or body contains each phrase.
+
+    ``{table}`` stands for the shard. The check reads the stored text, so it
+    is made last, inside one ``CASE`` after the other filters: as separate
+    conditions SQLite would check the phrase before a stock filter's
+    subquery, on every story that has the words.
+    """
+    checks, params = [], []
     for phrase in phrases:
-        where += (f" AND (instr(replace({FTS_TABLE}.title, ' ', ''), ?) > 0 "
-                  f"OR instr(replace({FTS_TABLE}.body, ' ', ''), ?) > 0)")
+        checks.append("(instr(replace({table}.title, ' ', ''), ?) > 0 "
+                      "OR instr(replace({table}.body, ' ', ''), ?) > 0)")
         params += [phrase, phrase]
-    return _Filter(where, tuple(params))
+    where = f" AND CASE WHEN 1{flt.where} THEN {' AND '.join(checks)} ELSE 0 END"
+    return _Filter(where, (*flt.params, *params), flt.first_id, flt.last_id)
 
 
-def _candidates(conn: sqlite3.Connection, match: str, flt: _Filter,
+def _candidates(conn: sqlite3.Connection, shard: int, match: str, flt: _Filter,
                 cap: int) -> list[tuple[int, float, int]]:
-    """(id, bm25, published) of the newest ``cap`` matches."""
-    sql = (f"SELECT {FTS_TABLE}.rowid, bm25({FTS_TABLE}, {', '.join(map(str, TITLE_WEIGHTS))}), "
-           f"a.published FROM {FTS_TABLE} JOIN {DOCS_TABLE} a ON a.id = {FTS_TABLE}.rowid "
-           f"WHERE {FTS_TABLE} MATCH ?{flt.where} ORDER BY {FTS_TABLE}.rowid DESC LIMIT ?")
-    return conn.execute(sql, (match, *flt.params, cap)).fetchall()
+    """(id, bm25, published) of the newest ``cap`` matches in one shard."""
+    table = shard_table(shard)
+    sql = (f"SELECT {table}.rowid, bm25({table}, {', '.join(map(str, TITLE_WEIGHTS))}), "
+           f"a.published FROM {table} JOIN {DOCS_TABLE} a ON a.id = {table}.rowid "
+           f"WHERE {table} MATCH ? AND {table}.rowid BETWEEN ? AND ?"
+           f"{flt.where.replace('{table}', table)} ORDER BY {table}.rowid DESC LIMIT ?")
+    return conn.execute(sql, (match, flt.first_id, flt.last_id, *flt.params, cap)).fetchall()
 
 
-def _count(conn: sqlite3.Connection, match: str, flt: _Filter) -> int:
-    # Without filters the count never leaves the FTS5 doclists.
-    join = f"JOIN {DOCS_TABLE} a ON a.id = {FTS_TABLE}.rowid " if flt.where else ""
-    sql = (f"SELECT COUNT(*) FROM (SELECT 1 FROM {FTS_TABLE} {join}"
-           f"WHERE {FTS_TABLE} MATCH ?{flt.where} LIMIT ?)")
-    return conn.execute(sql, (match, *flt.params, COUNT_LIMIT + 1)).fetchone()[0]
+def _shards_in(conn: sqlite3.Connection, flt: _Filter) -> list[int]:
+    """The shards that may hold matches, newest first."""
+    return [s for s in reversed(shards(conn))
+            if s == 0 or shard_ids(s)[0] <= flt.last_id and shard_ids(s)[1] >= flt.first_id]
+
+
+def _matches(conn: sqlite3.Connection, parsed: ParsedQuery,
+             flt: _Filter) -> tuple[list[tuple[int, float, int]], bool]:
+    """(candidates, whether more matches exist than ``CANDIDATES``).
+
+    The newest ``CANDIDATES`` matches, shard by shard from the newest; when
+    there are more, also the newest ``CANDIDATES`` title matches in the last
+    shard read — the only one not read whole — so a story named in its
+    title is not lost behind a thousand newer stories that only mention the
+    words.
+    """
+    rows: list[tuple[int, float, int]] = []
+    seen: set[int] = set()
+    read: list[int] = []
+    for shard in _shards_in(conn, flt):
+        # An index made before shards keeps every story in shard 0 until
+        # ``finews reindex``; it is still searched, newest entry first.
+        more = _candidates(conn, shard, parsed.match(), flt, CANDIDATES + 1 - len(rows))
+        rows += [r for r in more if r[0] not in seen]
+        seen.update(r[0] for r in more)
+        read.append(shard)
+        if len(rows) > CANDIDATES:
+            break
+    if len(rows) <= CANDIDATES:
+        return rows, False
+    rows = rows[:CANDIDATES]
+    seen = {r[0] for r in rows}
+    title_match = parsed.match("{title title_more}")
+    rows += [r for r in _candidates(conn, read[-1], title_match, flt, CANDIDATES)
+             if r[0] not in seen]
+    return rows, True
 
 
 def _score(bm25: float, published: int, now: float) -> float:
@@ -171,15 +247,8 @@ def search(conn: sqlite3.Connection, query: SearchQuery, *, limit: int = 20, off
         flt = _filters(conn, query, tz)
         if flt is not None and parsed.phrases:
             flt = _with_phrases(flt, parsed.phrases)
-        rows = [] if flt is None else _candidates(conn, parsed.match(), flt, CANDIDATES)
-        if flt is not None and len(rows) >= CANDIDATES:
-            title_match = parsed.match("{title title_more}")
-            seen = {r[0] for r in rows}
-            rows += [r for r in _candidates(conn, title_match, flt, CANDIDATES)
-                     if r[0] not in seen]
-            total = max(_count(conn, parsed.match(), flt), len(rows))
-        else:
-            total = len(rows)
+        rows, more = ([], False) if flt is None else _matches(conn, parsed, flt)
+        total = COUNT_LIMIT + 1 if more else len(rows)
         if order == "newest":
             ordered = sorted(rows, key=lambda r: (r[2], r[0]), reverse=True)
             ranked = [(r[0], _score(r[1], r[2], now)) for r in ordered]
