@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="Markdown file whose results section is replaced ('-': print)")
     parser.add_argument("--jekyll-limit", type=float, default=900.0,
                         help="skip a Jekyll build expected to take longer (seconds)")
+    parser.add_argument("--stock-jekyll-upto", type=int, default=10_000,
+                        help="largest N also built with unpatched (quadratic) Jekyll 4.3.1; "
+                             "0: never")
     parser.add_argument("--no-install", action="store_true",
                         help="do not install hugo and jekyll when missing")
     args = parser.parse_args(argv)
@@ -37,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         tools = {"hugo": _version(["hugo", "version"]),
                  "jekyll": _version(["jekyll", "--version"])}
     opts = Options(sizes=tuple(int(s) for s in args.sizes.split(",")), reps=args.reps,
-                   work=args.work, jekyll_limit=args.jekyll_limit, tools=dict(tools))
+                   work=args.work, jekyll_limit=args.jekyll_limit,
+                   stock_jekyll_upto=args.stock_jekyll_upto, tools=dict(tools))
     results = run_all(opts)
     text = render(results, command="python -m benchmarks " + " ".join(
         argv if argv is not None else sys.argv[1:]), tools=tools, fresh=FRESH)

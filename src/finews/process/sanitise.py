@@ -163,7 +163,10 @@ def sanitise_html(html: str, *, base_url: str | None = None) -> str:
     until the output no longer changes.
     """
     base = _usable_base(base_url)
-    current = _round(limit_nesting(scrub_text(html)), base)
+    prepared = limit_nesting(scrub_text(html))
+    current = _round(prepared, base)
+    if current == prepared:
+        return current   # a round that changed nothing: already a fixed point
     for _ in range(_MAX_ROUNDS):
         again = _round(current, base)
         if again == current:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 from datetime import date
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from .. import urls
 from ..config import SiteSettings
-from ..model import Category, StoredArticle
+from ..model import Category, Headline, StoredArticle
 from ..store.base import Store
 from .context import (ArchivePage, CategoryPage, DayLink, DayPage, HomePage, HomeSection,
                       Layout, NotFoundPage, PageLink, RedirectPage, StockLink, StoryPage,
@@ -35,13 +36,17 @@ class Pages:
 
     # --- listings -------------------------------------------------------------
 
-    def home(self, store: Store, categories: list[Category]) -> HomePage:
+    def home(self, store: Store, categories: list[Category],
+             newest: Mapping[int, list[Headline]] | None = None) -> HomePage:
+        """``newest``: each category's newest headlines when the caller has
+        them (read from the store otherwise)."""
         root = "./"
         latest = tuple(story_link(h, root, self.tz)
                        for h in store.newest(self.site.home_latest))
         sections = []
         for cat in categories:
-            heads = store.category_newest(cat.id, self.site.home_per_category)
+            heads = (newest.get(cat.id, []) if newest is not None
+                     else store.category_newest(cat.id, self.site.home_per_category))
             if not heads:
                 continue
             sections.append((heads[0].published, cat.id, HomeSection(

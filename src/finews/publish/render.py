@@ -37,7 +37,14 @@ def environment() -> jinja2.Environment:
 def render(page: object, template: str | None = None) -> str:
     """Render ``page`` (a context dataclass) with its template."""
     name = template or TEMPLATE_OF[type(page).__name__]
-    return environment().get_template(name).render(page=page)
+    return _template(name).render(page=page)
+
+
+@lru_cache(maxsize=None)
+def _template(name: str) -> jinja2.Template:
+    # get_template checks the file's mtime on every call; a build renders
+    # tens of thousands of pages from templates that do not change under it.
+    return environment().get_template(name)
 
 
 def static_files() -> list[tuple[str, bytes]]:

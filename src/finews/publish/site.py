@@ -22,6 +22,7 @@ from ..model import StoredArticle
 from ..store.base import Store
 from .listings import ListingWriter
 from .pages import Pages
+from .parallel import StoryPool, can_split, default_workers
 from .render import STATIC, TEMPLATES, render, static_files
 from .writer import SiteWriter
 
@@ -46,8 +47,13 @@ class BuildReport:
 
 def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = False,
                progress: Progress | None = None,
-               search_action: str | None = None) -> BuildReport:
-    """Bring the site in ``out`` up to date with ``store``."""
+               search_action: str | None = None,
+               workers: int | None = None) -> BuildReport:
+    """Bring the site in ``out`` up to date with ``store``.
+
+    A full build of a large archive renders story pages in ``workers``
+    processes (default: one per core, see ``parallel.default_workers``).
+    """
     started = time.monotonic()
     out = Path(out)
     writer = SiteWriter(out)
@@ -58,11 +64,23 @@ def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = Fals
     full = (full or mark is None or not (out / "index.html").is_file()
             or store.get_state(FINGERPRINT_KEY) != fingerprint)
     listings = ListingWriter(store, writer, pages, progress)
+    extra = (0, 0)   # pages written and left alone by worker processes
     if full:
         _, top = store.changes_since(2 ** 62)   # the newest sequence, read first
-        stories = _write_stories(store.iter_articles(BATCH), writer, pages, listings,
-                                 store.count_articles(), progress)
-        listings.write_everything()
+        total = store.count_articles()
+        workers = default_workers() if workers is None else workers
+        if can_split(store, total, workers):
+            pool = StoryPool(store, out, pages, writer.fresh, workers)
+            try:
+                listings.write_everything()
+            except BaseException:
+                pool.cancel()
+                raise
+            stories, *extra = pool.finish(progress, total)
+        else:
+            stories = _write_stories(store.iter_articles(BATCH), writer, pages, listings,
+                                     total, progress)
+            listings.write_everything()
     else:
         changes, _ = store.changes_since(mark)
         # The watermark is the newest change actually rendered, so a story
@@ -75,7 +93,8 @@ def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = Fals
     _write_common(writer, pages, listings, top, wrote_any=full or stories > 0)
     store.set_state(SEQ_KEY, str(top))
     store.set_state(FINGERPRINT_KEY, fingerprint)
-    return BuildReport(written=writer.written, unchanged=writer.unchanged,
+    return BuildReport(written=writer.written + extra[0],
+                       unchanged=writer.unchanged + extra[1],
                        elapsed=time.monotonic() - started, seq=top, full=full,
                        stories=stories, skipped=tuple(listings.skipped))
 

@@ -32,23 +32,65 @@ def check_relative(rel: str) -> PurePosixPath:
 class SiteWriter:
     """Writes files below ``root``; counts what it wrote and what it left alone."""
 
-    def __init__(self, root: Path, *, fsync: bool = False) -> None:
+    def __init__(self, root: Path, *, fsync: bool = False,
+                 fresh: bool | None = None) -> None:
         self.root = Path(root)
         self.fsync = fsync
         self.written = 0
         self.unchanged = 0
         self._seen: set[str] = set()
         self._resolved_root: Path | None = None
+        # A build writes tens of thousands of files into a few thousand
+        # folders: each folder is resolved (symlinks followed, checked to stay
+        # inside the root) and created once, not once per file.
+        self._folders: dict[str, Path] = {}
+        self._made: set[str] = set()
+        # Into a folder that was empty when the build began there is nothing
+        # to compare with: every file is new, so skip reading it back.
+        self._fresh = False
+        self._told_fresh = fresh   # a worker is told what its parent saw
+        self._temp = 0
+
+    @property
+    def fresh(self) -> bool:
+        """True when the root was missing or empty before this writer began."""
+        self._root()
+        return self._fresh
+
+    def _root(self) -> Path:
+        if self._resolved_root is None:
+            existed = self.root.is_dir() and any(os.scandir(self.root))
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._resolved_root = self.root.resolve()
+            self._made.add(str(self._resolved_root))
+            self._fresh = not existed if self._told_fresh is None else self._told_fresh
+        return self._resolved_root
 
     def target(self, rel: str) -> Path:
         """The absolute file for ``rel``, checked to stay inside the root."""
-        pure = check_relative(rel)
-        if self._resolved_root is None:
-            self.root.mkdir(parents=True, exist_ok=True)
-            self._resolved_root = self.root.resolve()
-        path = (self._resolved_root / pure).resolve()
-        if path == self._resolved_root or not path.is_relative_to(self._resolved_root):
-            raise UnsafePathError(f"refusing output path {rel!r}: it leaves {self.root}")
+        check_relative(rel)
+        root = self._root()
+        folder_rel, _, name = rel.rpartition("/")
+        folder = self._folders.get(folder_rel)
+        if folder is None:
+            if not folder_rel:
+                folder = root
+            elif self._fresh:
+                # Every folder below a root that began empty was made by this
+                # build, so none is a link: the checked relative path is enough.
+                folder = root / folder_rel
+            else:
+                folder = (root / folder_rel).resolve()
+            if not folder.is_relative_to(root):
+                raise UnsafePathError(f"refusing output path {rel!r}: it leaves {self.root}")
+            self._folders[folder_rel] = folder
+        path = folder / name
+        if not self._fresh and path.is_symlink():
+            # A link in place of the file (never in a folder this build
+            # started empty): follow it only to stay inside.
+            path = path.resolve()
+            if path == root or not path.is_relative_to(root):
+                raise UnsafePathError(f"refusing output path {rel!r}: it leaves {self.root}")
         return path
 
     def write(self, rel: str, data: bytes | str) -> bool:
@@ -61,16 +103,33 @@ class SiteWriter:
             raise PublishError(f"{rel} was written twice in one build; two pages "
                                "claim the same path")
         self._seen.add(key)
-        if _same_bytes(path, data):
+        if not self._fresh and _same_bytes(path, data):
             self.unchanged += 1
             return False
+        folder = path.parent
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(path, data, self.fsync)
+            self._make(str(folder))
+            self._temp += 1
+            _atomic_write(path, data, self.fsync, self._temp)
         except OSError as exc:
             raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc
         self.written += 1
         return True
+
+    def _make(self, folder: str) -> None:
+        if folder in self._made:
+            return
+        if self._fresh:
+            # Top-down from the nearest folder already made: no failed mkdir
+            # of a child before its parent (another process may race us).
+            self._make(os.path.dirname(folder))   # stops at the root, made first
+            try:
+                os.mkdir(folder)
+            except FileExistsError:
+                pass
+        else:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+        self._made.add(folder)
 
     def exists(self, rel: str) -> bool:
         return self.target(rel).is_file()
@@ -85,17 +144,26 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _atomic_write(path: Path, data: bytes, fsync: bool) -> None:
+def _atomic_write(path: Path, data: bytes, fsync: bool, serial: int = 0) -> None:
     # The temporary file lives in the same folder so the rename is atomic;
-    # its name starts with a dot so the web server never serves it.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    # its name starts with a dot so the web server never serves it. The name
+    # is unique per process and write (O_EXCL refuses any clash), which is
+    # cheaper than tempfile's random names.
+    tmp = f"{path.parent}/.tmp-{os.getpid()}-{serial}-{path.name}.part"
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+    except FileExistsError:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        try:
+            os.fchmod(fd, 0o644)   # whatever the umask: the web server must read it
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
             if fsync:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -103,3 +171,6 @@ def _atomic_write(path: Path, data: bytes, fsync: bool) -> None:
         except OSError:
             pass
         raise
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)

@@ -373,10 +373,13 @@ class SQLiteStore:
             found.extend(self._select(f"WHERE a.id IN ({marks}) ORDER BY a.id", chunk))
         return found
 
-    def iter_articles(self, batch: int = 500) -> Iterator[StoredArticle]:
-        last = 0
+    def iter_articles(self, batch: int = 500, *, after: int = 0,
+                      upto: int | None = None) -> Iterator[StoredArticle]:
+        """Every article (ids in ``(after, upto]`` when given), in id order."""
+        last, upto = after, (2 ** 63 - 1 if upto is None else upto)
         while True:
-            page = self._select("WHERE a.id > ? ORDER BY a.id LIMIT ?", (last, batch))
+            page = self._select("WHERE a.id > ? AND a.id <= ? ORDER BY a.id LIMIT ?",
+                                (last, upto, batch))
             if not page:
                 return
             yield from page
@@ -390,6 +393,12 @@ class SQLiteStore:
     def revision_count(self, article_id: int) -> int:
         return self._conn.execute("SELECT COUNT(*) FROM revisions WHERE article_id = ?",
                                   (article_id,)).fetchone()[0]
+
+    def article_id_bounds(self) -> tuple[int, int]:
+        """The smallest and largest article id (0, 0 when empty)."""
+        lo, hi = self._conn.execute(
+            "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM articles").fetchone()
+        return lo, hi
 
     def count_articles(self) -> int:
         return self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]

@@ -1,0 +1,61 @@
+"""Reading post files in worker processes, in order.
+
+Parsing and sanitising a post costs about as much as storing it, and each
+file is independent, so a large import reads its files in forked workers
+while the importing process stores what they return, in the same order a
+single process would. Small imports, and imports inside a process that
+runs other threads (where forking is unsafe), read in process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Callable, Iterator, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Files per task sent to a worker.
+CHUNK = 64
+#: Chunks in flight per worker.
+WINDOW = 2
+#: Fewer files than this are read in process.
+MIN_FILES = 1000
+
+
+def default_workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:   # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None
+                ) -> Iterator[R]:
+    """``map(fn, items)``, spread over worker processes when that pays."""
+    workers = default_workers() if workers is None else workers
+    if (workers < 2 or len(items) < MIN_FILES or threading.active_count() != 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        yield from map(fn, items)
+        return
+    # fn must be a module-level function (it is pickled by name). At most
+    # WINDOW chunks are in flight, so when storing is the slower half the
+    # parsed posts wait in the workers' queue, not in this process's memory.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: deque[Future] = deque()
+        for start in range(0, len(items), CHUNK):
+            pending.append(pool.submit(_chunk, fn, items[start:start + CHUNK]))
+            if len(pending) >= WINDOW * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _chunk(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    return [fn(item) for item in items]
