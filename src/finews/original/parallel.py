@@ -10,11 +10,13 @@ runs other threads (where forking is unsafe), read in process.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Callable, Iterator, Sequence, TypeVar
+
+from ..workers import can_fork, default_workers
+
+__all__ = ["default_workers", "ordered_map"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -27,20 +29,11 @@ WINDOW = 2
 MIN_FILES = 1000
 
 
-def default_workers() -> int:
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:   # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
-
-
 def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None
                 ) -> Iterator[R]:
     """``map(fn, items)``, spread over worker processes when that pays."""
     workers = default_workers() if workers is None else workers
-    if (workers < 2 or len(items) < MIN_FILES or threading.active_count() != 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if workers < 2 or len(items) < MIN_FILES or not can_fork():
         yield from map(fn, items)
         return
     # fn must be a module-level function (it is pickled by name). At most

@@ -11,14 +11,13 @@ processes never write the same file.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from ..store.base import Store
+from ..workers import can_fork, default_workers
 from .pages import Pages
 from .render import render
 from .writer import SiteWriter
@@ -41,15 +40,6 @@ class _Job:
 _job: _Job | None = None
 
 
-def default_workers() -> int:
-    """One worker per usable core, at most 4 (more only add contention on disk)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:   # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
-
-
 def can_split(store: Store, total: int, workers: int) -> bool:
     """Whether this store and size are worth (and allow) worker processes."""
     # Workers are forked (spawned ones would re-run the caller's main module),
@@ -57,8 +47,7 @@ def can_split(store: Store, total: int, workers: int) -> bool:
     # build inside a busy process (``finews run``) renders in its own thread.
     return (workers > 1 and total >= MIN_STORIES and hasattr(store, "article_id_bounds")
             and isinstance(getattr(store, "path", None), Path)
-            and threading.active_count() == 1
-            and "fork" in multiprocessing.get_all_start_methods())
+            and can_fork())
 
 
 class StoryPool:
