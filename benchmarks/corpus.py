@@ -26,7 +26,7 @@ from typing import Iterable, Iterator
 
 from finews.process.slug import media_slug
 from finews.upstream import words
-from finews.upstream.generator import stock_markup
+from finews.upstream.generator import fill, stock_markup
 
 CHINA = timezone(timedelta(hours=8))
 #: The corpus ends here; fixed so that every run writes the same files.
@@ -83,12 +83,7 @@ class _Writer:
         self.cum = list(accumulate(1.0 / rank for rank in range(1, len(self.media) + 1)))
 
     def fill(self, template: str, company: tuple[str, str, str]) -> str:
-        r = self.r
-        return template.format(
-            company=company[2], org=r.choice(words.ORGS), sector=r.choice(words.SECTORS),
-            action=r.choice(words.ACTIONS), topic=r.choice(words.TOPICS),
-            move=r.choice(words.MOVES), place=r.choice(words.PLACES),
-            amount=r.choice(words.AMOUNTS))
+        return fill(self.r, template, company)
 
     def title(self, company: tuple[str, str, str]) -> str:
         title = ""

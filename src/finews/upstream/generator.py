@@ -63,6 +63,15 @@ def stock_markup(market: str, code: str, name: str, bare: bool = False) -> str:
             f'<span id="quote_{market}.{code}"></span>')
 
 
+def fill(rng: random.Random, template: str, company: tuple[str, str, str]) -> str:
+    """A title or sentence template filled with words drawn from ``rng``."""
+    return template.format(
+        company=company[2], org=rng.choice(words.ORGS), sector=rng.choice(words.SECTORS),
+        action=rng.choice(words.ACTIONS), topic=rng.choice(words.TOPICS),
+        move=rng.choice(words.MOVES), place=rng.choice(words.PLACES),
+        amount=rng.choice(words.AMOUNTS))
+
+
 class StoryGenerator:
     """Makes stories one at a time from a seeded random source."""
 
@@ -71,12 +80,7 @@ class StoryGenerator:
         self._seq = 0
 
     def _fill(self, template: str, company: tuple[str, str, str]) -> str:
-        r = self._rng
-        return template.format(
-            company=company[2], org=r.choice(words.ORGS), sector=r.choice(words.SECTORS),
-            action=r.choice(words.ACTIONS), topic=r.choice(words.TOPICS),
-            move=r.choice(words.MOVES), place=r.choice(words.PLACES),
-            amount=r.choice(words.AMOUNTS))
+        return fill(self._rng, template, company)
 
     def _title(self, company: tuple[str, str, str]) -> str:
         for _ in range(20):
