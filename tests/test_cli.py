@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 COMMANDS = ["init", "fetch", "build", "serve", "run", "import", "demo", "status",
-            "export-jekyll", "search", "reindex"]
+            "export-jekyll", "search", "reindex", "presets"]
 
 
 def finews(*args: str, cwd: Path, env: dict | None = None, timeout: float = 60):
@@ -35,6 +35,14 @@ def test_every_command_has_help(command, tmp_path):
     result = finews(command, "--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "Usage:" in result.stdout and len(result.stdout.splitlines()) >= 3
+
+
+def test_presets_lists_every_preset(tmp_path):
+    from finews.sources.presets import PRESETS
+    result = finews("presets", cwd=tmp_path)
+    assert result.returncode == 0
+    listed = [line for line in result.stdout.splitlines() if not line.startswith(" ")]
+    assert listed == sorted(PRESETS)
 
 
 def test_init_writes_a_config_once(tmp_path):

@@ -308,6 +308,17 @@ def reindex(ctx: click.Context) -> None:
 
 
 @main.command()
+@friendly
+def presets() -> None:
+    """List the built-in source presets and the list shapes they read."""
+    from .sources.presets import PRESETS
+    for name in sorted(PRESETS):
+        preset = PRESETS[name]
+        click.echo(f"{name}")
+        click.echo(f"    {preset.description}")
+
+
+@main.command()
 @click.pass_context
 @friendly
 def status(ctx: click.Context) -> None:
