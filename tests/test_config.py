@@ -117,3 +117,10 @@ def test_readme_documents_every_setting():
             assert f"`{section}.{name}`" in readme, f"{section}.{name} is not in the README"
     for name in ("data_dir", "output_dir", "store.url"):
         assert f"`{name}`" in readme
+
+
+def test_readme_documents_every_preset():
+    from finews.sources.presets import PRESETS
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in PRESETS:
+        assert f"| `{name}` |" in readme, f"preset {name} is not in the README"
