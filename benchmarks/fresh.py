@@ -7,7 +7,8 @@ into place, split into fetch and build. What a long-lived ``finews run``
 has done once before any tick is left out of the clock: interpreter
 start-up, opening the store, creating the HTTP client (``finews run`` keeps
 one ``Fetcher`` for its whole life) and importing the modules loaded on
-first use (the pinyin tables that name a new outlet's category).
+first use (the pinyin tables that name a new outlet's category, the HTTP
+connection code httpx imports on its first request).
 """
 
 from __future__ import annotations
@@ -32,9 +33,22 @@ async def _tick(settings, store) -> tuple:
         return started, report, time.perf_counter()
 
 
+def _first_use_imports() -> None:
+    """Modules a running finews has loaded since its first tick: the pinyin
+    tables that name a new outlet, and what httpx loads on its first request
+    (httpcore's connection code and network backends, h11, anyio; ~0.1 s)."""
+    import anyio._backends._asyncio  # noqa: F401
+    import finews.process.slug  # noqa: F401
+    import h11  # noqa: F401
+    import httpcore._async.http11  # noqa: F401
+    import httpcore._backends.anyio  # noqa: F401
+    import httpcore._backends.auto  # noqa: F401
+    import xml.sax.expatreader  # noqa: F401
+
+
 def main(config: Path) -> dict:
     settings = load(config, {})
-    import finews.process.slug  # noqa: F401  (loaded once by a running finews)
+    _first_use_imports()
     with open_store(settings) as store:
         started, report, fetched = asyncio.run(_tick(settings, store))
         # The same fingerprint as `finews build`, or this build would be a full one.

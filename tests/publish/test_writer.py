@@ -83,3 +83,21 @@ def test_replacing_keeps_inode_semantics_of_rename(tmp_path: Path) -> None:
         SiteWriter(tmp_path).write("p.html", b"new content")
         assert held.read() == b"old"
     assert (tmp_path / "p.html").read_bytes() == b"new content"
+
+
+def test_leftovers_of_a_killed_writer_are_swept_by_the_next_build(tmp_path):
+    import os
+    import subprocess
+    from finews.publish.writer import PARTIAL, SiteWriter
+    first = SiteWriter(tmp_path)
+    first.write("a.html", "<p>a</p>")
+    partial = tmp_path / PARTIAL
+    # a writer that died mid-write: its pid is no longer running
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    (partial / f".tmp-{dead.pid}-1-b.html.part").write_bytes(b"<p>hal")
+    live = partial / f".tmp-{os.getpid()}-99-c.html.part"   # a concurrent build's
+    live.write_bytes(b"<p>in progress")
+    SiteWriter(tmp_path).write("a.html", "<p>a2</p>")
+    assert sorted(p.name for p in partial.iterdir()) == [live.name]
+    assert (tmp_path / "a.html").read_text() == "<p>a2</p>"

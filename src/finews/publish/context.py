@@ -5,7 +5,8 @@ what a page can show is written down here. Every link is relative to the
 page (``root`` climbs back to the site's top), so the site works on any
 static host, under any sub-path, and from the built-in server alike.
 Text fields are plain text and are escaped by the templates; the only HTML
-is ``StoryPage.body_html``, which the store holds already sanitised.
+is ``StoryPage.body_html``, which the store holds already sanitised, and
+``HomePage.sections``, rendered from ``HomeSection`` records by a template.
 """
 
 from __future__ import annotations
@@ -74,7 +75,9 @@ class HomeSection:
 class HomePage:
     layout: Layout
     latest: tuple[StoryLink, ...]
-    sections: tuple[HomeSection, ...]
+    # Each outlet's section as HTML, rendered by finews's own template from a
+    # HomeSection (its text escaped there) and kept between builds.
+    sections: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,13 +17,13 @@ from .. import urls
 from ..errors import PublishError
 from ..model import Category, Headline, StoredArticle
 from ..store.base import Store
+from .home import home_sections, keep_layout
 from .feeds import FeedInfo, SITEMAP_LIMIT, atom_feed, chunks, sitemap_index, urlset
 from .pages import Pages, page_count
 from .render import render
 from .writer import SiteWriter
 
 PAGES_KEY = "publish.pages"
-HOME_KEY = "publish.home"
 #: Top-level folders of the site; a category's ``<slug>/index.html`` shortcut
 #: is not written where it would shadow one of them.
 RESERVED = {"archive", "category", "static", "sitemap", "api"}
@@ -43,6 +43,7 @@ class ListingWriter:
         self._days: set[date] = set()
         self._ids: set[int] = set()
         self._all_days = False
+        self._day_cache: dict[date, list[Headline]] = {}
         raw = store.get_state(PAGES_KEY)
         self._page_counts: dict[str, int] = json.loads(raw) if raw else {}
 
@@ -63,7 +64,8 @@ class ListingWriter:
             rank = self.store.category_rank(cid, published, aid)
             self._write_category(cat, rank // self.site.page_size + 1)
         for day in sorted(self._days):
-            self.writer.write(urls.day_path(day), render(self.pages.day(self.store, day)))
+            self.writer.write(urls.day_path(day),
+                              render(self.pages.day(self.store, day, self._day_heads(day))))
 
     def write_everything(self) -> None:
         cats = self.store.categories()
@@ -78,40 +80,20 @@ class ListingWriter:
     def write_site_wide(self, seq: int) -> None:
         store, site = self.store, self.site
         cats = store.categories()
-        self.writer.write("index.html", render(self.pages.home(store, cats,
-                                                               self._home_sections(cats))))
-        self.writer.write("archive/index.html", render(self.pages.archive(store)))
+        old_home = None if self._all_days else self.writer.read("index.html")
+        sections = home_sections(store, self.pages, cats, old_home, self._cats, self._ids)
+        home = render(self.pages.home(store, [s.html for s in sections]))
+        self.writer.write("index.html", home)
+        keep_layout(store, sections, home)
+        days = store.days()   # a walk of the whole day index: read once per build
+        self.writer.write("archive/index.html", render(self.pages.archive(store, days)))
         info = FeedInfo(site.title, site.base_url + "feed.xml", site.base_url, site.title)
         self.writer.write("feed.xml", atom_feed(info, self._newest_full(None), site.base_url))
         self._write_latest(seq)
-        self._write_sitemaps()
+        self._write_sitemaps(cats, days)
         store.set_state(PAGES_KEY, json.dumps(self._page_counts, sort_keys=True))
 
     # --- pieces ---------------------------------------------------------------
-
-    def _home_sections(self, cats: list[Category]) -> dict[int, list[Headline]]:
-        """Each category's newest headlines for the home page.
-
-        Reading them costs one query per category, and at 100,000 stories the
-        rows are mostly outside SQLite's cache (0.7 s for 2,000 outlets). So
-        the sections are kept in the store between builds and an
-        incremental build reads only the categories it touched; a full
-        build (or a missing or unreadable copy) reads them all.
-        """
-        size = self.site.home_per_category
-        kept = None if self._all_days else _load_sections(self.store.get_state(HOME_KEY))
-        sections = {} if kept is None else kept
-        # The categories this build touched, and any whose kept headlines
-        # show a changed story (it may have moved to another outlet).
-        fresh = set(self._cats) | {cid for cid, heads in sections.items()
-                                   if any(h.id in self._ids for h in heads)}
-        for cat in cats:
-            if cat.id in fresh or cat.id not in sections:
-                sections[cat.id] = self.store.category_newest(cat.id, size)
-        known = {c.id for c in cats}
-        sections = {cid: heads for cid, heads in sections.items() if cid in known}
-        self.store.set_state(HOME_KEY, _dump_sections(sections))
-        return sections
 
     def _write_category(self, cat: Category, first_page: int) -> None:
         count = self.store.category_count(cat.id)
@@ -166,39 +148,29 @@ class ListingWriter:
         }
         self.writer.write("latest.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
-    def _write_sitemaps(self) -> None:
+    def _day_heads(self, day: date) -> list[Headline]:
+        """A touched day's headlines, read once for its page and its sitemap."""
+        if day not in self._day_cache:
+            self._day_cache[day] = self.store.day_headlines(day)
+        return self._day_cache[day]
+
+    def _write_sitemaps(self, cats: list[Category], days: list[tuple[date, int]]) -> None:
         base = self.site.base_url
         fronts = [base, base + "archive/"] + [
-            base + urls.category_path(c.slug) for c in self.store.categories()]
+            base + urls.category_path(c.slug) for c in cats]
         self.writer.write("sitemap/pages.xml", urlset(fronts))
         index = [base + "sitemap/pages.xml"]
-        for day, count in sorted(self.store.days()):
+        for day, count in sorted(days):
             parts = (count + SITEMAP_LIMIT) // SITEMAP_LIMIT   # the day page is one more URL
             names = [_day_sitemap(day, n) for n in range(1, parts + 1)]
             index += [base + name for name in names]
             if self._all_days or day in self._days:
                 locs = [base + urls.day_path(day)] + [
-                    base + h.path for h in self.store.day_headlines(day)]
+                    base + h.path for h in self._day_heads(day)]
+                self._day_cache.pop(day, None)
                 for name, piece in zip(names, chunks(locs)):
                     self.writer.write(name, urlset(piece))
         self.writer.write("sitemap.xml", sitemap_index(index))
-
-
-def _dump_sections(sections: dict[int, list[Headline]]) -> str:
-    return json.dumps({str(cid): [[h.id, h.path, h.title, h.published.isoformat(),
-                                   h.category_slug, h.media, h.digest] for h in heads]
-                       for cid, heads in sections.items()}, ensure_ascii=False)
-
-
-def _load_sections(raw: str | None) -> dict[int, list[Headline]] | None:
-    if not raw:
-        return None
-    try:
-        return {int(cid): [Headline(i, p, t, datetime.fromisoformat(w), s, m, d)
-                           for i, p, t, w, s, m, d in heads]
-                for cid, heads in json.loads(raw).items()}
-    except (ValueError, TypeError, AttributeError):
-        return None   # written by another version: read them all again
 
 
 def _day_sitemap(day: date, part: int) -> str:

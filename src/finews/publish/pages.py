@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Sequence
 from datetime import date
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
@@ -36,27 +36,19 @@ class Pages:
 
     # --- listings -------------------------------------------------------------
 
-    def home(self, store: Store, categories: list[Category],
-             newest: Mapping[int, list[Headline]] | None = None) -> HomePage:
-        """``newest``: each category's newest headlines when the caller has
-        them (read from the store otherwise)."""
-        root = "./"
-        latest = tuple(story_link(h, root, self.tz)
+    def home(self, store: Store, sections: Sequence[str]) -> HomePage:
+        """``sections``: each outlet's section as HTML, in page order
+        (rendered from ``home_section`` contexts, see ``publish.home``)."""
+        latest = tuple(story_link(h, "./", self.tz)
                        for h in store.newest(self.site.home_latest))
-        sections = []
-        for cat in categories:
-            heads = (newest.get(cat.id, []) if newest is not None
-                     else store.category_newest(cat.id, self.site.home_per_category))
-            if not heads:
-                continue
-            sections.append((heads[0].published, cat.id, HomeSection(
-                name=cat.name, tag=cat.tag, href=root + urls.category_path(cat.slug),
-                feed_href=root + urls.category_feed_path(cat.slug),
-                stories=tuple(story_link(h, root, self.tz) for h in heads))))
-        # The busiest outlets first: newest story first, then category id.
-        sections.sort(key=lambda t: (t[0], t[1]), reverse=True)
         return HomePage(layout=self.layout("index.html", "", "listing"), latest=latest,
-                        sections=tuple(s for _, _, s in sections))
+                        sections=tuple(sections))
+
+    def home_section(self, cat: Category, heads: list[Headline]) -> HomeSection:
+        root = "./"
+        return HomeSection(name=cat.name, tag=cat.tag, href=root + urls.category_path(cat.slug),
+                           feed_href=root + urls.category_feed_path(cat.slug),
+                           stories=tuple(story_link(h, root, self.tz) for h in heads))
 
     def category(self, store: Store, cat: Category, page: int, count: int) -> CategoryPage:
         """Page 0 is the front page (newest S); page p holds oldest-first ranks
@@ -83,19 +75,23 @@ class Pages:
             newer_href=None if newer is None else href(newer),
             older_href=None if older is None else href(older))
 
-    def day(self, store: Store, day: date) -> DayPage:
+    def day(self, store: Store, day: date, heads: list[Headline] | None = None) -> DayPage:
+        """``heads``: the day's headlines when the caller has them."""
         path = urls.day_path(day)
         root = root_for(path)
-        heads = store.day_headlines(day)
+        heads = store.day_headlines(day) if heads is None else heads
         return DayPage(layout=self.layout(path, day_label(day), "listing", root),
                        day=day_label(day), archive_href=root + "archive/",
                        stories=tuple(story_link(h, root, self.tz) for h in heads))
 
-    def archive(self, store: Store) -> ArchivePage:
+    def archive(self, store: Store,
+                days: list[tuple[date, int]] | None = None) -> ArchivePage:
+        """``days``: ``store.days()`` when the caller has read it."""
         path = "archive/index.html"
         root = root_for(path)
-        days = tuple(DayLink(day_label(d), root + urls.day_path(d), n) for d, n in store.days())
-        return ArchivePage(layout=self.layout(path, "存档", "listing", root), days=days)
+        links = tuple(DayLink(day_label(d), root + urls.day_path(d), n)
+                      for d, n in (store.days() if days is None else days))
+        return ArchivePage(layout=self.layout(path, "存档", "listing", root), days=links)
 
     # --- single pages -----------------------------------------------------------
 

@@ -40,6 +40,11 @@ def render(page: object, template: str | None = None) -> str:
     return _template(name).render(page=page)
 
 
+def render_home_section(section: object) -> str:
+    """One outlet's home-page section (a ``HomeSection``) as HTML."""
+    return str(_template("_list.html").module.home_section(section))
+
+
 @lru_cache(maxsize=None)
 def _template(name: str) -> jinja2.Template:
     # get_template checks the file's mtime on every call; a build renders

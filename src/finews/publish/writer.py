@@ -10,6 +10,7 @@ so a rebuild with nothing new touches nothing on disk.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -59,11 +60,16 @@ class SiteWriter:
 
     def _root(self) -> Path:
         if self._resolved_root is None:
-            existed = self.root.is_dir() and any(os.scandir(self.root))
+            existed = self.root.is_dir() and any(
+                e.name != PARTIAL for e in os.scandir(self.root))
             self.root.mkdir(parents=True, exist_ok=True)
             self._resolved_root = self.root.resolve()
             self._made.add(str(self._resolved_root))
             self._fresh = not existed if self._told_fresh is None else self._told_fresh
+            partial = self._resolved_root / PARTIAL
+            partial.mkdir(exist_ok=True)
+            if self._told_fresh is None:   # the build's own writer, not a worker's
+                sweep_partial(partial)
         return self._resolved_root
 
     def target(self, rel: str) -> Path:
@@ -110,7 +116,8 @@ class SiteWriter:
         try:
             self._make(str(folder))
             self._temp += 1
-            _atomic_write(path, data, self.fsync, self._temp)
+            _atomic_write(path, data, self.fsync, self._temp,
+                          self._resolved_root / PARTIAL)
         except OSError as exc:
             raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc
         self.written += 1
@@ -131,6 +138,13 @@ class SiteWriter:
             Path(folder).mkdir(parents=True, exist_ok=True)
         self._made.add(folder)
 
+    def read(self, rel: str) -> bytes | None:
+        """The bytes now at ``rel`` (None when there is no such file)."""
+        try:
+            return self.target(rel).read_bytes()
+        except OSError:
+            return None
+
     def exists(self, rel: str) -> bool:
         return self.target(rel).is_file()
 
@@ -144,16 +158,56 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _atomic_write(path: Path, data: bytes, fsync: bool, serial: int = 0) -> None:
-    # The temporary file lives in the same folder so the rename is atomic;
-    # its name starts with a dot so the web server never serves it. The name
-    # is unique per process and write (O_EXCL refuses any clash), which is
-    # cheaper than tempfile's random names.
-    tmp = f"{path.parent}/.tmp-{os.getpid()}-{serial}-{path.name}.part"
+#: Where files are written before they are renamed into place: one folder of
+#: the site (so the rename stays on one file system and is atomic) whose name
+#: starts with a dot (so the web server never serves it).
+PARTIAL = ".finews-partial"
+_PARTIAL_NAME = re.compile(r"\.tmp-(\d+)-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_partial(folder: Path) -> int:
+    """Remove what writers killed mid-write left behind; returns how many.
+
+    A file whose writing process is still alive (a concurrent build) is left
+    alone: its name carries the writer's pid.
+    """
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return 0
+    for entry in entries:
+        match = _PARTIAL_NAME.match(entry.name)
+        if match is None or not _alive(int(match.group(1))):
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _atomic_write(path: Path, data: bytes, fsync: bool, serial: int,
+                  partial: Path) -> None:
+    # The name is unique per process and write (O_EXCL refuses any clash),
+    # which is cheaper than tempfile's random names, and carries the pid so a
+    # later build can tell a dead writer's leftovers from a live one's.
+    pid = os.getpid()
+    tmp = f"{partial}/.tmp-{pid}-{serial}-{path.name[-100:]}.part"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
     except FileExistsError:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+        fd, tmp = tempfile.mkstemp(dir=partial, prefix=f".tmp-{pid}-", suffix=".part")
     try:
         try:
             os.fchmod(fd, 0o644)   # whatever the umask: the web server must read it
