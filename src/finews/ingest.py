@@ -107,8 +107,9 @@ def _options(plan: SourcePlan, settings: Settings, now: datetime) -> ProcessOpti
                           media=plan.media, tag=plan.tag, shape=plan.shape, now=now)
 
 
-def _allow_private(src: SourceSettings, settings: Settings) -> bool:
-    return src.allow_private or settings.fetch.allow_private
+def _has_full_text(raw: RawItem, body: str | None) -> bool:
+    """Whether the item is whole: its body came inline, was fetched, or has no other."""
+    return body is not None or raw.body_html is not None or not raw.fulltext_url
 
 
 async def _fulltext(fetcher: Fetcher, plan: SourcePlan, raw: RawItem,
@@ -155,7 +156,7 @@ async def fetch_source(src: SourceSettings, settings: Settings, store: Store,
         plan = plan_source(src)
         answer = await fetcher.get(src.url, headers=plan.headers, etag=state.etag,
                                    last_modified=state.last_modified,
-                                   allow_private=_allow_private(src, settings))
+                                   allow_private=src.allow_private)
         if answer.not_modified:
             report.not_modified = True
             store.record_source_success(src.name, at=now,
@@ -206,8 +207,7 @@ async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: Sour
     report.unchanged += len(items) - len(fresh)
 
     limit = asyncio.Semaphore(FULLTEXT_CONCURRENCY)
-    private = _allow_private(src, settings)
-    bodies = await asyncio.gather(*(_fulltext(fetcher, plan, raw, limit, private)
+    bodies = await asyncio.gather(*(_fulltext(fetcher, plan, raw, limit, src.allow_private)
                                     for raw in fresh))
     options = _options(plan, settings, now)
     batch: list[tuple[Article, bytes]] = []
@@ -220,7 +220,7 @@ async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: Sour
             _quarantine(store, src.name, exc, raw.upstream_id, payload)
             report.quarantined += 1
             continue
-        if body is not None or raw.body_html is not None or not raw.fulltext_url:
+        if _has_full_text(raw, body):
             complete[raw.upstream_id] = hashes[raw.upstream_id]
         elif not partial:
             article = _partial(article, "fulltext")
@@ -233,8 +233,7 @@ async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: Sour
     report.updated += outcome.updated
     report.unchanged += outcome.unchanged
     report.changed_ids.extend(outcome.article_ids)
-    return all(body is not None or raw.body_html is not None or not raw.fulltext_url
-               for raw, (body, _) in zip(fresh, bodies))
+    return all(_has_full_text(raw, body) for raw, (body, _) in zip(fresh, bodies))
 
 
 def due_sources(settings: Settings, store: Store, now: datetime) -> list[SourceSettings]:

@@ -72,7 +72,7 @@ async def run(settings: Settings, *, options: RunOptions | None = None,
         app = create_app(settings, lambda: SQLiteStore.open(
             settings.store_path, settings.site.tz, readonly=True))
         # The site must exist before the first request.
-        report = await asyncio.to_thread(build_once, settings)
+        await asyncio.to_thread(build_once, settings)
         server_task = asyncio.create_task(serve_async(
             app, settings.serve.host, settings.serve.port, should_stop=stop))
         say(f"serving {settings.site_dir} at http://{settings.serve.host}:"
