@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from .model import Article
+from .search.index import IndexEntry
 from .original.importer import Imported, ImportSummary, Quarantined, import_paths
 from .store.base import Store
 
@@ -40,20 +41,23 @@ def import_posts(store: Store, paths: Sequence[Path], *, tz: ZoneInfo,
     summary = ImportSummary()
     totals = [0, 0, 0]
     batch: list[tuple[Article, bytes]] = []
+    entries: list[IndexEntry | None] = []
 
     def flush() -> None:
         if batch:
-            outcome = store.upsert_articles(batch)
+            outcome = store.upsert_articles(batch, index_entries=entries)
             totals[0] += outcome.new
             totals[1] += outcome.updated
             totals[2] += outcome.unchanged
             batch.clear()
+            entries.clear()
 
     seen = 0
     for event in import_paths(paths, tz=tz):
         summary = summary.counted(event)
         if isinstance(event, Imported):
             batch.append((event.article, event.payload))
+            entries.append(event.index_entry)
             if len(batch) >= BATCH:
                 flush()
         elif isinstance(event, Quarantined):

@@ -7,6 +7,7 @@ import pytest
 
 from finews.original.importer import (MAX_BYTES, Imported, Quarantined, Skipped, import_paths,
                                       summarise)
+from finews.search.index import make_entry
 
 from . import original_samples as samples
 
@@ -38,6 +39,9 @@ def test_folder_with_every_shape(tmp_path):
         assert event.payload == text.encode()           # the kept bytes
         assert event.article.category_slug == parse_categories(text)
         assert event.article.extra["folder"] == folder
+        # Segmented in the reading worker, from the article's own text.
+        a = event.article
+        assert event.index_entry == make_entry(a.title, a.digest, a.body_html)
     summary = summarise(iter(events))
     assert (summary.imported, summary.quarantined, summary.skipped) == (
         len(samples.GOOD), len(samples.BAD), 3)

@@ -92,3 +92,43 @@ def test_indexing_a_batch_writes_one_segment_not_one_per_story(archive):
     # into a new segment for each story (ten rows here even after FTS5's
     # automatic merging); written once, the 40 stories fit in one leaf.
     assert _segments(archive.conn) - before <= 3
+
+
+def _article(n, title, body, digest=""):
+    import hashlib
+    from datetime import datetime, timezone
+
+    from finews.model import Article
+    return Article(source="test", upstream_id=f"e{n}", title=title, media="证券时报",
+                   published=datetime(2024, 5, 1, 8, tzinfo=timezone.utc), body_html=body,
+                   digest=digest, content_hash=hashlib.sha256(f"e{n}{title}".encode()).hexdigest())
+
+
+def test_store_inserts_an_entry_made_ahead_for_the_same_text(archive):
+    from dataclasses import replace
+
+    from finews.search.index import make_entry
+    article = _article(1, "光伏板块走强", "<p>龙头上涨</p>")
+    entry = make_entry(article.title, article.digest, article.body_html)
+    assert "光伏" in entry.title.split() and "龙头" in entry.body.split()
+    # An entry saying something else, keyed to this text: the store must use it
+    # as it is rather than segmenting again, so its odd word becomes findable.
+    planted = replace(entry, body=entry.body + " zzmarker")
+    (aid,) = archive.store.upsert_articles([(article, b"{}")],
+                                           index_entries=[planted]).article_ids
+    assert found(archive, "zzmarker") == [aid]
+
+
+def test_store_ignores_an_entry_made_from_other_text(archive):
+    from finews.search.index import make_entry
+    article = _article(2, "储能订单饱满", "<p>企业扩产</p>")
+    stale = make_entry("光伏板块走强", "", "<p>龙头上涨</p>")
+    (aid,) = archive.store.upsert_articles([(article, b"{}")],
+                                           index_entries=[stale]).article_ids
+    assert found(archive, "储能") == [aid] and found(archive, "光伏") == []
+
+
+def test_index_entries_must_pair_with_the_batch(archive):
+    with pytest.raises(ValueError):
+        archive.store.upsert_articles([(_article(3, "储能", "<p>x</p>"), b"{}")],
+                                      index_entries=[])

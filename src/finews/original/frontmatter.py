@@ -52,12 +52,15 @@ class FrontLine:
 
 
 def split_lines(text: str) -> list[tuple[str, str]]:
-    """``text`` as (line, ending) pairs; only ``\\n`` and ``\\r\\n`` end a line."""
-    out = []
-    for match in re.finditer(r"([^\n]*?)(\r?\n|\Z)", text):
-        if match.group(0) == "" and match.start() == len(text):
-            break
-        out.append((match.group(1), match.group(2)))
+    """``text`` as (line, ending) pairs; only ``\\n`` and ``\\r\\n`` end a line.
+
+    The last line's ending is ``""`` when the text does not end with one.
+    """
+    pieces = text.split("\n")
+    last = pieces.pop()
+    out = [(line[:-1], "\r\n") if line.endswith("\r") else (line, "\n") for line in pieces]
+    if last:
+        out.append((last, ""))
     return out
 
 

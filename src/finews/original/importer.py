@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import FinewsError, ImportFormatError
 from ..model import Article, QuarantineRecord
+from ..search.index import IndexEntry, make_entry
 from .convert import file_name_parts, post_to_article
 from .parallel import ordered_map
 from .post import FOLDERS, parse_post
@@ -47,6 +48,8 @@ class Imported:
     article: Article
     payload: bytes
     repairs: tuple[str, ...] = ()
+    # Segmented here, in the reading worker, so the store's writer only inserts it.
+    index_entry: IndexEntry | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +154,8 @@ def _read(candidate: _Candidate, tz: ZoneInfo) -> Imported | Quarantined:
         payload = path.read_bytes()
         post = parse_post(path.name, payload, folder=candidate.folder)
         article, repairs = post_to_article(post, tz=tz)
-        return Imported(path, article, payload, tuple(repairs))
+        entry = make_entry(article.title, article.digest, article.body_html)
+        return Imported(path, article, payload, tuple(repairs), entry)
     except FinewsError as exc:
         return _quarantine(path, exc.code, str(exc), payload)
     except OSError as exc:

@@ -150,6 +150,10 @@ def _drop_tracking_images(html: str) -> str:
 
 
 def _round(html: str, base: str | None) -> str:
+    if "<im" not in html.lower():
+        # No image (``<image`` parses as one too): the style-keeping first
+        # pass would give what the plain pass gives, so one pass is a round.
+        return _cleaner(base, False).clean(html)
     first = _cleaner(base, True).clean(html)
     return _cleaner(base, False).clean(_drop_tracking_images(first))
 

@@ -14,6 +14,7 @@ from typing import Iterator, Protocol, Sequence
 
 from ..model import (Article, Category, Headline, QuarantineRecord, StoredArticle,
                      UpsertOutcome)
+from ..search.index import IndexEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +71,17 @@ class Store(Protocol):
     def category_by_slug(self, slug: str) -> Category | None: ...
 
     # --- articles: writing --------------------------------------------------
-    def upsert_articles(self, batch: Sequence[tuple[Article, bytes]]) -> UpsertOutcome:
+    def upsert_articles(self, batch: Sequence[tuple[Article, bytes]], *,
+                        index_entries: Sequence[IndexEntry | None] | None = None
+                        ) -> UpsertOutcome:
         """Store articles with their raw payloads, in one transaction.
 
         Keyed by (source, upstream_id). An unchanged article (same content
         hash) writes nothing; a changed one is updated, its previous version
-        kept as a revision, and gets a new change sequence.
+        kept as a revision, and gets a new change sequence. ``index_entries``,
+        one per article (or None), are search-index entries segmented ahead
+        of time (``search.index.make_entry``); an entry made from other text
+        is ignored.
         """
 
     def quarantine(self, record: QuarantineRecord) -> None: ...

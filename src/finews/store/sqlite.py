@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from ..errors import StoreError
 from ..model import (Article, Category, Headline, QuarantineRecord, StockMention,
                      StoredArticle, UpsertOutcome)
-from ..search.index import index_article
+from ..search.index import IndexEntry, index_article
 from ..urls import story_path
 from .base import Change, QuarantineEntry, SourceState
 from .migrations import migrate
@@ -149,16 +149,19 @@ class SQLiteStore:
 
     # --- articles: writing ------------------------------------------------------
 
-    def upsert_articles(self, batch: Sequence[tuple[Article, bytes]]) -> UpsertOutcome:
+    def upsert_articles(self, batch: Sequence[tuple[Article, bytes]], *,
+                        index_entries: Sequence[IndexEntry | None] | None = None
+                        ) -> UpsertOutcome:
         new = updated = unchanged = 0
+        entries = index_entries if index_entries is not None else [None] * len(batch)
         changed: list[int] = []
         now = _ts(_now())
         try:
             with self._write():
                 seq = self._conn.execute(
                     "SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
-                for article, raw in batch:
-                    result = self._upsert_one(article, raw, seq + 1, now)
+                for (article, raw), entry in zip(batch, entries, strict=True):
+                    result = self._upsert_one(article, raw, seq + 1, now, entry)
                     if result is None:
                         unchanged += 1
                         continue
@@ -182,8 +185,8 @@ class SQLiteStore:
                                      tag=article.tags[0] if article.tags else None)
         return self.category_for(article.media)
 
-    def _upsert_one(self, article: Article, raw: bytes, seq: int,
-                    now: int) -> tuple[int, bool] | None:
+    def _upsert_one(self, article: Article, raw: bytes, seq: int, now: int,
+                    entry: IndexEntry | None = None) -> tuple[int, bool] | None:
         """Insert or update one article; None when nothing changed."""
         conn = self._conn
         key = (article.source, article.upstream_id)
@@ -209,10 +212,10 @@ class SQLiteStore:
                 # The category is made only for a story that really is new, so a
                 # duplicate from another list never leaves an empty category.
                 cat = self._category_of(article)
-                return self._insert(article, raw, cat, seq, now), True
+                return self._insert(article, raw, cat, seq, now, entry), True
         if row[1] == article.content_hash:
             return None
-        self._update(row[0], article, raw, seq, now)
+        self._update(row[0], article, raw, seq, now, entry)
         return row[0], False
 
     def _find_twin(self, article: Article) -> int | None:
@@ -243,7 +246,8 @@ class SQLiteStore:
             path = f"{stem}-{n}.html"
         return path
 
-    def _insert(self, article: Article, raw: bytes, cat: Category, seq: int, now: int) -> int:
+    def _insert(self, article: Article, raw: bytes, cat: Category, seq: int, now: int,
+                entry: IndexEntry | None) -> int:
         path = self._free_path(story_path(cat.slug, article.published, article.upstream_id,
                                           self.tz))
         cur = self._conn.execute(
@@ -259,7 +263,7 @@ class SQLiteStore:
         self._write_stocks(article_id, article.stocks)
         # In the same transaction: search never lags the site.
         index_article(self._conn, article_id, article.title, article.digest,
-                      article.body_html)
+                      article.body_html, entry=entry, new=True)
         return article_id
 
     def _content(self, article: Article) -> tuple:
@@ -272,7 +276,7 @@ class SQLiteStore:
                 article.content_hash)
 
     def _update(self, article_id: int, article: Article, raw: bytes, seq: int,
-                now: int) -> None:
+                now: int, entry: IndexEntry | None) -> None:
         conn = self._conn
         conn.execute(
             "INSERT INTO revisions (article_id, title, digest, body_html, published, "
@@ -289,7 +293,8 @@ class SQLiteStore:
                      (article_id, zlib.compress(raw, 6)))
         conn.execute("DELETE FROM stock_mentions WHERE article_id = ?", (article_id,))
         self._write_stocks(article_id, article.stocks)
-        index_article(conn, article_id, article.title, article.digest, article.body_html)
+        index_article(conn, article_id, article.title, article.digest, article.body_html,
+                      entry=entry)
 
     def _write_stocks(self, article_id: int, stocks: Sequence[StockMention]) -> None:
         self._conn.executemany(
