@@ -34,6 +34,9 @@ class Options:
     say: Callable[[str], None] = print
 
 
+_HARNESS_ROOT = Path(__file__).resolve().parent.parent
+
+
 def _reps(opts: Options, label: str, fn: Callable[[int], Run]) -> list[Run]:
     out = []
     for rep in range(opts.reps):
@@ -53,8 +56,9 @@ def _fresh_finews(folder: Path, n: int, rep: int, log: Path) -> Run:
                         step=timedelta(seconds=30)) as up:
         config = finews_config(folder, up.source_settings(name_prefix=f"up{rep}"))
         began = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.fresh", str(config)],
-                              capture_output=True, text=True, check=False)
+        # From the folder holding ``benchmarks``, whatever the caller's folder.
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.fresh", str(config.resolve())],
+                              capture_output=True, text=True, check=False, cwd=_HARNESS_ROOT)
         wall = time.perf_counter() - began
     if proc.returncode != 0:
         raise CommandFailed(proc.stderr[-2000:])
@@ -76,8 +80,9 @@ def _fetch_rate(folder: Path, log: Path) -> Run:
             s["url"] = s["url"].replace("=100", "=1000")
         (folder / "data").exists() and subprocess.run(["rm", "-rf", str(folder / "data")])
         config = finews_config(folder, sources)
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.fresh", str(config)],
-                              capture_output=True, text=True, check=False)
+        # From the folder holding ``benchmarks``, whatever the caller's folder.
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.fresh", str(config.resolve())],
+                              capture_output=True, text=True, check=False, cwd=_HARNESS_ROOT)
     if proc.returncode != 0:
         raise CommandFailed(proc.stderr[-2000:])
     data = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -132,6 +137,19 @@ def _jekyll_full(n: int, root: Path, log: Path, opts: Options) -> dict:
 
 
 def _freshness(n: int, root: Path, fin: Path, log: Path, opts: Options) -> dict:
+    # The corpus folders are reused by later runs: the posts added here go
+    # again afterwards, or the next run would build N + 300 stories.
+    corpus = [root / "hugo" / "content" / "posts", root / "jekyll" / "_posts"]
+    before = {folder: set(folder.iterdir()) for folder in corpus if folder.is_dir()}
+    try:
+        return _fresh_runs(n, root, fin, log, opts)
+    finally:
+        for folder, kept in before.items():
+            for path in set(folder.iterdir()) - kept:
+                path.unlink()
+
+
+def _fresh_runs(n: int, root: Path, fin: Path, log: Path, opts: Options) -> dict:
     out: dict[str, list[Run]] = {}
     out["finews"] = _reps(opts, "finews fresh",
                           lambda rep: _fresh_finews(fin, n, rep, log))

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .measure import Run, count_files, fresh_dir, run
+from .measure import CommandFailed, Run, count_files, fresh_dir, run
 
 FINEWS = [sys.executable, "-m", "finews"]
 
@@ -62,16 +62,28 @@ def finews_build(folder: Path, log: Path) -> Run:
 
 # --- Hugo ----------------------------------------------------------------------------
 
+def _built(tool: str, r: Run, out: Path) -> Run:
+    """``r`` with the pages found in ``out``; a build that wrote nothing failed."""
+    pages = count_files(out)
+    if pages == 0:
+        raise CommandFailed(f"{tool} exited normally but wrote no pages into {out}")
+    return Run(r.wall, r.cpu, r.rss_mb, pages)
+
+
 def hugo_build(site: Path, log: Path) -> Run:
+    # Absolute paths: hugo reads -d relative to the site folder.
+    site = site.resolve()
     out = fresh_dir(site.parent / "hugo-public")
     r = run(["hugo", "--quiet", "-s", str(site), "-d", str(out)], log=log)
-    return Run(r.wall, r.cpu, r.rss_mb, count_files(out))
+    return _built("hugo", r, out)
 
 
 # --- Jekyll --------------------------------------------------------------------------
 
 def jekyll_build(site: Path, log: Path, *, fixed: bool, incremental: bool = False,
                  clean: bool = True) -> Run:
+    # Absolute paths: jekyll runs inside the site folder.
+    site = site.resolve()
     out = site.parent / "jekyll-site"
     if clean:
         fresh_dir(out)
@@ -81,4 +93,4 @@ def jekyll_build(site: Path, log: Path, *, fixed: bool, incremental: bool = Fals
     if incremental:
         cmd.append("--incremental")
     r = run(cmd, cwd=site, log=log)
-    return Run(r.wall, r.cpu, r.rss_mb, count_files(out))
+    return _built("jekyll", r, out)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -68,15 +69,17 @@ def test_measure_reports_the_child_not_the_runner():
     assert stat([3.0, 1.0, 2.0]).median == 2.0
 
 
-def test_harness_at_500(tmp_path):
+def test_harness_at_500(tmp_path, monkeypatch):
     tools = {"hugo": _version(["hugo", "version"]), "jekyll": _version(["jekyll", "--version"])}
     if tools["jekyll"] and shutil.which("ruby"):
         import subprocess
         if subprocess.run(["ruby", "-e", 'require "jekyll-feed"'],
                           capture_output=True).returncode:
             tools["jekyll"] = None
-    opts = Options(sizes=(N,), reps=1, work=tmp_path, tools=dict(tools), say=lambda _: None,
-                   stock_jekyll_upto=0)
+    # A relative work folder, as the documented command uses (bench-work).
+    monkeypatch.chdir(tmp_path)
+    opts = Options(sizes=(N,), reps=1, work=Path("bench-work"), tools=dict(tools),
+                   say=lambda _: None, stock_jekyll_upto=0)
     size = bench_size(N, opts)
     fin = size["full"]["finews"][0]
     # Every story has a page, plus home, category pages and feeds.
@@ -92,3 +95,20 @@ def test_harness_at_500(tmp_path):
             assert size["full"][tool][0].pages == N + cats + 2
     text = render({"sizes": [size], "fetch": []}, command="test", tools=tools, fresh=FRESH)
     assert f"### Full build, N = {N}" in text and "| finews |" in text
+
+
+def test_freshness_posts_leave_the_reused_corpus(tmp_path, monkeypatch):
+    """A second run on the same work folder builds the same N stories."""
+    import benchmarks.runner as runner
+    root = tmp_path / "500"
+    posts = root / "hugo" / "content" / "posts"
+    posts.mkdir(parents=True)
+    (posts / "kept.md").write_text("x")
+
+    def runs_writing_a_post(*args):
+        (posts / "fresh.md").write_text("y")     # as hugo's freshness step does
+        return {}
+    monkeypatch.setattr(runner, "_fresh_runs", runs_writing_a_post)
+    opts = Options(sizes=(N,), reps=1, work=tmp_path, tools={}, say=lambda _: None)
+    runner._freshness(N, root, root / "finews", tmp_path / "log", opts)
+    assert sorted(p.name for p in posts.iterdir()) == ["kept.md"]
