@@ -116,20 +116,26 @@ def bm25(conn: sqlite3.Connection, table: str, ids: Sequence[int], phrases: Sequ
     for story, title, body, title_more, body_more, sizes in found:
         length = sum(_varints(sizes))
         norm = K1 * (1.0 - B + B * length / stats.avg_tokens)
-        title, body = _spaced(title), _spaced(body)
-        title_more, body_more = _spaced(title_more), _spaced(body_more)
+        title, body = _spaced(title, True), _spaced(body, True)
+        # A ``more`` column holds each word once, and never a word of its
+        # plain column: no repeats to count, nothing to look for twice.
+        title_more, body_more = _spaced(title_more, False), _spaced(body_more, False)
         score = 0.0
         for needle, weight in zip(needles, idf):
-            freq = (w_title * title.count(needle) + w_body * body.count(needle)
-                    + w_title_more * title_more.count(needle)
-                    + w_body_more * body_more.count(needle))
+            in_title = title.count(needle)
+            in_body = body.count(needle)
+            freq = (w_title * in_title + w_body * in_body
+                    + (0 if in_title else w_title_more * (needle in title_more))
+                    + (0 if in_body else w_body_more * (needle in body_more)))
             if freq:
                 score += weight * freq * (K1 + 1.0) / (freq + norm)
         scores[story] = -score
     return scores
 
 
-def _spaced(column: str | None) -> str:
-    # Stored columns are tokens joined by one space; doubling the spaces lets
+def _spaced(column: str | None, repeats: bool) -> str:
+    if not column:
+        return ""
+    # Columns are tokens joined by one space; doubling the spaces lets
     # ``str.count`` find a word repeated back to back.
-    return " " + column.replace(" ", "  ") + " " if column else ""
+    return " " + (column.replace(" ", "  ") if repeats else column) + " "
