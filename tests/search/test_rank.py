@@ -119,3 +119,17 @@ def test_ranking_in_python_or_by_fts5_gives_the_same_order(archive, shards_of_th
     # Each shard holds the same texts, so every shard's counts equal the
     # reference shard's and the two paths must agree exactly.
     assert python == fts5 and len(python) > 6
+
+
+def test_word_counts_are_kept_until_the_shard_changes(archive):
+    archive.add("光伏龙头", "<p>光伏</p>")
+    table = shard_table(0)
+    assert shard_stats(archive.conn, table, ["光伏"]).docs == {"光伏": 1}
+    # The same count again without asking FTS5 (a statement would show in the trace).
+    asked = []
+    archive.conn.set_trace_callback(asked.append)
+    assert shard_stats(archive.conn, table, ["光伏"]).docs == {"光伏": 1}
+    archive.conn.set_trace_callback(None)
+    assert not any("MATCH" in sql for sql in asked)
+    archive.add("光伏组件", "<p>光伏</p>")                 # the shard changed
+    assert shard_stats(archive.conn, table, ["光伏"]).docs == {"光伏": 2}

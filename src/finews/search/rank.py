@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -77,11 +78,12 @@ class ShardStats:
         return idf if idf > 0.0 else 1e-6
 
 
-def _averages(conn: sqlite3.Connection, table: str) -> tuple[int, int]:
-    """(stories, tokens in all columns) of one shard, from FTS5's averages record."""
+def _averages(conn: sqlite3.Connection, table: str) -> tuple[int, int, bytes]:
+    """(stories, tokens in all columns, the record) of one shard, from FTS5's averages record."""
     row = conn.execute(f"SELECT block FROM {table}_data WHERE id = 1").fetchone()
-    numbers = _varints(row[0]) if row and row[0] else [0]
-    return numbers[0], sum(numbers[1:])
+    blob = bytes(row[0]) if row and row[0] else b""
+    numbers = _varints(blob) or [0]
+    return numbers[0], sum(numbers[1:]), blob
 
 
 def shard_rows(conn: sqlite3.Connection, table: str) -> int:
@@ -89,14 +91,34 @@ def shard_rows(conn: sqlite3.Connection, table: str) -> int:
     return _averages(conn, table)[0]
 
 
+#: Word counts already made, by (database, shard, averages record, word), so a
+#: server asked for the same words again skips the counting. Adding or
+#: removing a story changes the shard's averages record (its story and token
+#: totals), which retires every count of that shard; only an update that
+#: keeps each column's token count exactly could leave a count off by one
+#: story until the shard's next change.
+_COUNTS: OrderedDict[tuple[str, str, bytes, str], int] = OrderedDict()
+_COUNTS_MAX = 4096
+
+
 def shard_stats(conn: sqlite3.Connection, table: str, words: Iterable[str]) -> ShardStats:
     """Row count, average length and each word's story count in one shard."""
-    rows, tokens = _averages(conn, table)
+    rows, tokens, blob = _averages(conn, table)
+    database = conn.execute("PRAGMA database_list").fetchone()[2]
     docs = {}
     for word in dict.fromkeys(words):
-        quoted = '"' + word.replace('"', '""') + '"'
-        docs[word] = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {table} MATCH ?",
-                                  (quoted,)).fetchone()[0]
+        key = (database, table, blob, word)
+        found = _COUNTS.get(key)
+        if found is None:
+            quoted = '"' + word.replace('"', '""') + '"'
+            found = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {table} MATCH ?",
+                                 (quoted,)).fetchone()[0]
+            _COUNTS[key] = found
+            if len(_COUNTS) > _COUNTS_MAX:
+                _COUNTS.popitem(last=False)
+        else:
+            _COUNTS.move_to_end(key)
+        docs[word] = found
     return ShardStats(rows, tokens / rows if rows else 1.0, docs)
 
 
