@@ -130,18 +130,19 @@ def bm25(conn: sqlite3.Connection, table: str, ids: Sequence[int], phrases: Sequ
     idf = [stats.idf(p) for p in phrases]
     needles = [f" {p} " for p in phrases]
     marks = ",".join("?" * len(ids))
+    # Columns are tokens joined by one space. Padded with spaces, and with
+    # the spaces doubled where a word may repeat back to back, so that
+    # ``str.count(" word ")`` counts every occurrence; a ``more`` column holds
+    # each word once, and never a word of its plain column.
     found = conn.execute(
-        f"SELECT c.id, c.c0, c.c1, c.c2, c.c3, d.sz FROM {table}_content c "
-        f"JOIN {table}_docsize d ON d.id = c.id WHERE c.id IN ({marks})", list(ids))
+        "SELECT c.id, ' ' || replace(c.c0, ' ', '  ') || ' ', "
+        "' ' || replace(c.c1, ' ', '  ') || ' ', ' ' || c.c2 || ' ', ' ' || c.c3 || ' ', "
+        f"d.sz FROM {table}_content c JOIN {table}_docsize d ON d.id = c.id "
+        f"WHERE c.id IN ({marks})", list(ids))
     scores = {}
     w_title, w_body, w_title_more, w_body_more = weights
     for story, title, body, title_more, body_more, sizes in found:
-        length = sum(_varints(sizes))
-        norm = K1 * (1.0 - B + B * length / stats.avg_tokens)
-        title, body = _spaced(title, True), _spaced(body, True)
-        # A ``more`` column holds each word once, and never a word of its
-        # plain column: no repeats to count, nothing to look for twice.
-        title_more, body_more = _spaced(title_more, False), _spaced(body_more, False)
+        norm = K1 * (1.0 - B + B * sum(_varints(sizes)) / stats.avg_tokens)
         score = 0.0
         for needle, weight in zip(needles, idf):
             in_title = title.count(needle)
@@ -153,11 +154,3 @@ def bm25(conn: sqlite3.Connection, table: str, ids: Sequence[int], phrases: Sequ
                 score += weight * freq * (K1 + 1.0) / (freq + norm)
         scores[story] = -score
     return scores
-
-
-def _spaced(column: str | None, repeats: bool) -> str:
-    if not column:
-        return ""
-    # Columns are tokens joined by one space; doubling the spaces lets
-    # ``str.count`` find a word repeated back to back.
-    return " " + (column.replace(" ", "  ") if repeats else column) + " "
