@@ -174,15 +174,23 @@ def _with_phrases(flt: _Filter, phrases: tuple[str, ...]) -> _Filter:
     return _Filter(where, (*flt.params, *params), flt.first_id, flt.last_id)
 
 
+def _select(conn: sqlite3.Connection, shard: int, match: str, flt: _Filter, cap: int, *,
+            ranked: bool, newest: bool) -> list[tuple]:
+    """Up to ``cap`` matches of one shard in id order: (id, bm25, published) or (id, published)."""
+    table = shard_table(shard)
+    score = f"bm25({table}, {', '.join(map(str, TITLE_WEIGHTS))}), " if ranked else ""
+    sql = (f"SELECT {table}.rowid, {score}a.published FROM {table} "
+           f"JOIN {DOCS_TABLE} a ON a.id = {table}.rowid "
+           f"WHERE {table} MATCH ? AND {table}.rowid BETWEEN ? AND ?"
+           f"{flt.where.replace('{table}', table)} "
+           f"ORDER BY {table}.rowid {'DESC' if newest else 'ASC'} LIMIT ?")
+    return conn.execute(sql, (match, flt.first_id, flt.last_id, *flt.params, cap)).fetchall()
+
+
 def _candidates(conn: sqlite3.Connection, shard: int, match: str, flt: _Filter,
                 cap: int) -> list[tuple[int, float, int]]:
     """(id, bm25, published) of the newest ``cap`` matches in one shard."""
-    table = shard_table(shard)
-    sql = (f"SELECT {table}.rowid, bm25({table}, {', '.join(map(str, TITLE_WEIGHTS))}), "
-           f"a.published FROM {table} JOIN {DOCS_TABLE} a ON a.id = {table}.rowid "
-           f"WHERE {table} MATCH ? AND {table}.rowid BETWEEN ? AND ?"
-           f"{flt.where.replace('{table}', table)} ORDER BY {table}.rowid DESC LIMIT ?")
-    return conn.execute(sql, (match, flt.first_id, flt.last_id, *flt.params, cap)).fetchall()
+    return _select(conn, shard, match, flt, cap, ranked=True, newest=True)
 
 
 def _shards_in(conn: sqlite3.Connection, flt: _Filter) -> list[int]:
@@ -193,17 +201,12 @@ def _shards_in(conn: sqlite3.Connection, flt: _Filter) -> list[int]:
 
 def _plain(conn: sqlite3.Connection, shard: int, match: str, flt: _Filter,
            cap: int) -> list[tuple[int, int]]:
-    """(id, published) of up to ``cap`` matches in one shard, unranked, in id order.
+    """(id, published) of up to ``cap`` matches in one shard, unranked, oldest first.
 
-    Oldest first: FTS5 walks its lists backwards by decoding each page
-    forwards first, so reading a whole shard this way costs 40 % less.
+    FTS5 walks its lists backwards by decoding each page forwards first, so
+    reading a whole shard oldest first costs 40 % less.
     """
-    table = shard_table(shard)
-    sql = (f"SELECT {table}.rowid, a.published FROM {table} "
-           f"JOIN {DOCS_TABLE} a ON a.id = {table}.rowid "
-           f"WHERE {table} MATCH ? AND {table}.rowid BETWEEN ? AND ?"
-           f"{flt.where.replace('{table}', table)} ORDER BY {table}.rowid LIMIT ?")
-    return conn.execute(sql, (match, flt.first_id, flt.last_id, *flt.params, cap)).fetchall()
+    return _select(conn, shard, match, flt, cap, ranked=False, newest=False)
 
 
 class _Ranker:
