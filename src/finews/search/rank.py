@@ -130,19 +130,19 @@ def bm25(conn: sqlite3.Connection, table: str, ids: Sequence[int], phrases: Sequ
     idf = [stats.idf(p) for p in phrases]
     needles = [f" {p} " for p in phrases]
     marks = ",".join("?" * len(ids))
-    # Columns are tokens joined by one space. Padded with spaces, and with
-    # the spaces doubled where a word may repeat back to back, so that
-    # ``str.count(" word ")`` counts every occurrence; a ``more`` column holds
-    # each word once, and never a word of its plain column.
     found = conn.execute(
-        "SELECT c.id, ' ' || replace(c.c0, ' ', '  ') || ' ', "
-        "' ' || replace(c.c1, ' ', '  ') || ' ', ' ' || c.c2 || ' ', ' ' || c.c3 || ' ', "
-        f"d.sz FROM {table}_content c JOIN {table}_docsize d ON d.id = c.id "
-        f"WHERE c.id IN ({marks})", list(ids))
+        f"SELECT c.id, c.c0, c.c1, c.c2, c.c3, d.sz FROM {table}_content c "
+        f"JOIN {table}_docsize d ON d.id = c.id WHERE c.id IN ({marks})", list(ids))
     scores = {}
     w_title, w_body, w_title_more, w_body_more = weights
     for story, title, body, title_more, body_more, sizes in found:
         norm = K1 * (1.0 - B + B * sum(_varints(sizes)) / stats.avg_tokens)
+        # Columns are tokens joined by one space: padded, with the spaces
+        # doubled where a word may repeat back to back, ``str.count(" word ")``
+        # counts every occurrence. A ``more`` column holds each word once,
+        # and never a word of its plain column.
+        title, body = _spaced(title, True), _spaced(body, True)
+        title_more, body_more = _spaced(title_more, False), _spaced(body_more, False)
         score = 0.0
         for needle, weight in zip(needles, idf):
             in_title = title.count(needle)
@@ -154,3 +154,9 @@ def bm25(conn: sqlite3.Connection, table: str, ids: Sequence[int], phrases: Sequ
                 score += weight * freq * (K1 + 1.0) / (freq + norm)
         scores[story] = -score
     return scores
+
+
+def _spaced(column: str | None, repeats: bool) -> str:
+    if not column:
+        return ""
+    return " " + (column.replace(" ", "  ") if repeats else column) + " "
