@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .corpus import END, stories, write_corpus, write_hugo_posts, write_posts
-from .measure import CommandFailed, Run
+from .measure import CommandFailed, Run, empty_trash
 from .tools import finews_build, finews_config, finews_import, hugo_build, jekyll_build
 
 FRESH = 100
@@ -188,6 +188,7 @@ def run_all(opts: Options) -> dict:
     results["fetch"] = [_fetch_rate(fetch_dir, opts.work / "log-fetch.txt")
                         for _ in range(opts.reps)]
     (opts.work / "results.json").write_text(json.dumps(results, default=_plain, indent=1))
+    empty_trash(opts.work)
     return results
 
 

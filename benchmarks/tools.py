@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .measure import CommandFailed, Run, count_files, fresh_dir, run
+from .measure import CommandFailed, Run, count_files, fresh_dir, run, set_aside
 
 FINEWS = [sys.executable, "-m", "finews"]
 
@@ -48,14 +48,14 @@ def finews_config(folder: Path, sources: list[dict] | None = None) -> Path:
 
 
 def finews_import(folder: Path, posts: Path, log: Path) -> Run:
-    shutil.rmtree(folder / "data", ignore_errors=True)
+    set_aside(folder / "data")
     config = finews_config(folder)
     return run([*FINEWS, "-c", str(config), "import", str(posts)], log=log)
 
 
 def finews_build(folder: Path, log: Path) -> Run:
     site = folder / "data" / "site"
-    shutil.rmtree(site, ignore_errors=True)
+    set_aside(site)
     r = run([*FINEWS, "-c", str(folder / "finews.toml"), "build", "--full"], log=log)
     return Run(r.wall, r.cpu, r.rss_mb, count_files(site))
 

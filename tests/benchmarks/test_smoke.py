@@ -112,3 +112,16 @@ def test_freshness_posts_leave_the_reused_corpus(tmp_path, monkeypatch):
     opts = Options(sizes=(N,), reps=1, work=tmp_path, tools={}, say=lambda _: None)
     runner._freshness(N, root, root / "finews", tmp_path / "log", opts)
     assert sorted(p.name for p in posts.iterdir()) == ["kept.md"]
+
+
+def test_outputs_are_set_aside_during_a_run_and_deleted_after(tmp_path):
+    from benchmarks.measure import TRASH, empty_trash, fresh_dir
+    out = fresh_dir(tmp_path / "site")
+    (out / "page.html").write_text("x")
+    again = fresh_dir(tmp_path / "site")
+    assert again == out and not list(again.iterdir())       # empty for the next build
+    moved = list((tmp_path / TRASH).iterdir())
+    assert [p.name.startswith("site-") for p in moved] == [True]
+    assert (moved[0] / "page.html").read_text() == "x"       # not deleted yet
+    empty_trash(tmp_path)
+    assert not (tmp_path / TRASH).exists()

@@ -92,12 +92,16 @@ def test_leftovers_of_a_killed_writer_are_swept_by_the_next_build(tmp_path):
     first = SiteWriter(tmp_path)
     first.write("a.html", "<p>a</p>")
     partial = tmp_path / PARTIAL
+    assert [p.name for p in partial.iterdir()] == [str(os.getpid())]   # its own folder
     # a writer that died mid-write: its pid is no longer running
     dead = subprocess.Popen(["true"])
     dead.wait()
-    (partial / f".tmp-{dead.pid}-1-b.html.part").write_bytes(b"<p>hal")
-    live = partial / f".tmp-{os.getpid()}-99-c.html.part"   # a concurrent build's
+    (partial / str(dead.pid)).mkdir()
+    (partial / str(dead.pid) / "1-b.html.part").write_bytes(b"<p>hal")
+    (partial / f".tmp-{dead.pid}-1-c.html.part").write_bytes(b"<p>h")   # older layout
+    live = partial / str(os.getpid()) / "99-c.html.part"   # a concurrent build's
     live.write_bytes(b"<p>in progress")
     SiteWriter(tmp_path).write("a.html", "<p>a2</p>")
-    assert sorted(p.name for p in partial.iterdir()) == [live.name]
+    assert [p.name for p in partial.iterdir()] == [str(os.getpid())]
+    assert [p.name for p in (partial / str(os.getpid())).iterdir()] == [live.name]
     assert (tmp_path / "a.html").read_text() == "<p>a2</p>"
