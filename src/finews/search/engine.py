@@ -29,7 +29,8 @@ would then cost more than the matching. Each shard is first read without
 ranking, oldest match first (FTS5 walks its lists forwards faster), up to
 ``FEW`` matches: a shard with fewer is ranked in Python (``rank``) with the
 word counts of one reference shard, the newest holding ``STATS_MIN_ROWS``
-stories, counted once per search; a shard with more is ranked by FTS5.
+stories (counted once, and kept until that shard changes); a shard with
+more is ranked by FTS5.
 """
 
 from __future__ import annotations
