@@ -64,6 +64,14 @@ def settings_in(tmp: Path):
         "mapping": {"fulltext_url": "http://news.test/text?id={infoCode}"}}]}, base=tmp)
 
 
+def fetch_with(answer, config, store):
+    """One pass over the fuzz source, every request answered by ``answer``."""
+    async def go():
+        async with Fetcher(config.fetch, transport=httpx.MockTransport(answer)) as fetcher:
+            return await fetch_source(config.sources[0], config, store, fetcher)
+    return asyncio.run(go())
+
+
 def run(body: bytes, fulltext: str, content_type: str) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/text":
@@ -73,11 +81,7 @@ def run(body: bytes, fulltext: str, content_type: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         config = settings_in(Path(tmp))
         with SQLiteStore.open(config.store_path, config.site.tz) as store:
-            async def go():
-                async with Fetcher(config.fetch,
-                                   transport=httpx.MockTransport(answer)) as fetcher:
-                    return await fetch_source(config.sources[0], config, store, fetcher)
-            report = asyncio.run(go())
+            report = fetch_with(answer, config, store)
             if report.error is None:
                 assert report.accounted == report.served
             else:
@@ -117,11 +121,7 @@ def test_the_fuzz_harness_stores_a_well_formed_item():
                 return httpx.Response(200, json={"content": XSS[0] + "<p>正文</p>"})
             return httpx.Response(200, content=body)
         with SQLiteStore.open(config.store_path, config.site.tz) as store:
-            async def go():
-                async with Fetcher(config.fetch,
-                                   transport=httpx.MockTransport(answer)) as fetcher:
-                    return await fetch_source(config.sources[0], config, store, fetcher)
-            report = asyncio.run(go())
+            report = fetch_with(answer, config, store)
             assert report.new == report.served == 1
             body_html = next(store.iter_articles()).article.body_html
             assert "正文" in body_html and "<script" not in body_html

@@ -28,7 +28,7 @@ a few stories in every shard, so every shard is read; FTS5's word counting
 would then cost more than the matching. Each shard is first read without
 ranking, oldest match first (FTS5 walks its lists forwards faster), up to
 ``FEW`` matches: a shard with fewer is ranked in Python (``rank``) with the
-word counts of one reference shard, the newest holding ``STATS_MIN_ROWS``
+word counts of one reference shard, the newest searched one holding ``STATS_MIN_ROWS``
 stories (counted once, and kept until that shard changes); a shard with
 more is ranked by FTS5.
 """
@@ -213,17 +213,22 @@ def _plain(conn: sqlite3.Connection, shard: int, match: str, flt: _Filter,
 class _Ranker:
     """BM25 of a sparse shard's matches, on the scale of one reference shard (``rank``)."""
 
-    def __init__(self, conn: sqlite3.Connection, phrases: list[str]) -> None:
-        self._conn, self._phrases = conn, phrases
+    def __init__(self, conn: sqlite3.Connection, phrases: list[str],
+                 newest_first: list[int]) -> None:
+        self._conn, self._phrases, self._shards = conn, phrases, newest_first
         self._stats: ShardStats | None = None
 
     def _reference(self) -> ShardStats:
         # The newest shard holding enough stories for steady word counts,
         # else the largest (a small archive).
-        sizes = [(shard_rows(self._conn, shard_table(s)), s) for s in reversed(shards(self._conn))]
-        chosen = next((s for rows, s in sizes if rows >= STATS_MIN_ROWS),
-                      max(sizes, key=lambda pair: pair[0])[1])
-        return shard_stats(self._conn, shard_table(chosen), self._phrases)
+        largest = (-1, self._shards[0])
+        for shard in self._shards:
+            rows = shard_rows(self._conn, shard_table(shard))
+            if rows >= STATS_MIN_ROWS:
+                largest = (rows, shard)
+                break
+            largest = max(largest, (rows, shard))
+        return shard_stats(self._conn, shard_table(largest[1]), self._phrases)
 
     def rows(self, shard: int, plain: list[tuple[int, int]]) -> list[tuple[int, float, int]]:
         if self._stats is None:
@@ -262,8 +267,9 @@ def _matches(conn: sqlite3.Connection, parsed: ParsedQuery,
     read: list[int] = []
     match = parsed.match()
     phrases = fts_phrases(match)
-    ranker = _Ranker(conn, phrases) if phrases is not None else None
-    for shard in _shards_in(conn, flt):
+    readable = _shards_in(conn, flt)
+    ranker = _Ranker(conn, phrases, readable) if phrases is not None else None
+    for shard in readable:
         # An index made before shards keeps every story in shard 0 until
         # ``finews reindex``; it is still searched, newest entry first.
         more = _shard_rows(conn, shard, match, flt, CANDIDATES + 1 - len(rows), ranker)
