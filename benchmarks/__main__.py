@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .measure import empty_trash
 from .report import render
 from .runner import FRESH, Options, run_all
 from .tools import ensure_tools
@@ -43,6 +44,16 @@ def main(argv: list[str] | None = None) -> int:
                    work=args.work, jekyll_limit=args.jekyll_limit,
                    stock_jekyll_upto=args.stock_jekyll_upto, tools=dict(tools))
     results = run_all(opts)
+    try:
+        return _report(args, argv, results, tools)
+    finally:
+        # Deleting the run's earlier outputs (tens of gigabytes at 100,000)
+        # takes minutes; the results are on disk first.
+        print("deleting the outputs set aside during the run…", file=sys.stderr)
+        empty_trash(opts.work)
+
+
+def _report(args, argv, results: dict, tools: dict) -> int:
     text = render(results, command="python -m benchmarks " + " ".join(
         argv if argv is not None else sys.argv[1:]), tools=tools, fresh=FRESH)
     if args.results == "-":

@@ -28,9 +28,9 @@ from finews.runner import open_store
 
 async def _tick(settings, store) -> tuple:
     async with Fetcher(settings.fetch) as fetcher:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = await fetch_pass(settings, store, fetcher)
-        return started, report, time.perf_counter()
+        return started, cpu, report, time.perf_counter()
 
 
 def _first_use_imports() -> None:
@@ -50,14 +50,17 @@ def main(config: Path) -> dict:
     settings = load(config, {})
     _first_use_imports()
     with open_store(settings) as store:
-        started, report, fetched = asyncio.run(_tick(settings, store))
+        started, cpu, report, fetched = asyncio.run(_tick(settings, store))
         # The same fingerprint as `finews build`, or this build would be a full one.
         build = build_site(store, settings.site_dir, settings.site,
                            search_action=getattr(settings.site, "search_action", None))
-        done = time.perf_counter()
+        done, cpu = time.perf_counter(), time.process_time() - cpu
     new = sum(r.new for r in report.sources)
     errors = [r.error for r in report.sources if r.error]
+    # cpu: this process's CPU seconds over the same span (the rest is waiting
+    # on the upstream, the disk or the other process on the machine).
     return {"fetch": fetched - started, "build": build.elapsed, "total": done - started,
+            "cpu": cpu,
             "new": new, "written": build.written, "errors": errors}
 
 

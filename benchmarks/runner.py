@@ -8,6 +8,7 @@ saved as JSON beside the work folder and turned into BENCHMARKS.md by
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from .corpus import END, stories, write_corpus, write_hugo_posts, write_posts
-from .measure import CommandFailed, Run, empty_trash
+from .measure import CommandFailed, Run
 from .tools import finews_build, finews_config, finews_import, hugo_build, jekyll_build
 
 FRESH = 100
@@ -40,6 +41,10 @@ _HARNESS_ROOT = Path(__file__).resolve().parent.parent
 def _reps(opts: Options, label: str, fn: Callable[[int], Run]) -> list[Run]:
     out = []
     for rep in range(opts.reps):
+        # The previous measurement's pages (Hugo's or Jekyll's gigabytes
+        # included) are still being written back to disk; flushed here, they
+        # do not slow whichever tool happens to run next.
+        os.sync()
         r = fn(rep)
         opts.say(f"  {label} #{rep + 1}: {r.wall:.2f} s wall, {r.cpu:.2f} s CPU, "
                  f"{r.rss_mb:.0f} MiB, {r.pages} pages")
@@ -188,7 +193,6 @@ def run_all(opts: Options) -> dict:
     results["fetch"] = [_fetch_rate(fetch_dir, opts.work / "log-fetch.txt")
                         for _ in range(opts.reps)]
     (opts.work / "results.json").write_text(json.dumps(results, default=_plain, indent=1))
-    empty_trash(opts.work)
     return results
 
 

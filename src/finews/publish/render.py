@@ -31,6 +31,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Templates are package files that do not change while finews runs;
+        # reloading would stat each one a page extends or imports, per page.
+        auto_reload=False,
     )
 
 
