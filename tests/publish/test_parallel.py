@@ -1,13 +1,16 @@
-"""Story pages of a full build rendered by worker processes: same site, same counts."""
+"""Story and category pages of a full build rendered by worker processes: same
+site, same counts."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from finews.config import SiteSettings
 from finews.publish import parallel
+from finews.publish.listings import PAGES_KEY
 from finews.publish.site import build_site
 from finews.store.sqlite import SQLiteStore
 
@@ -24,13 +27,19 @@ def test_workers_write_the_same_site_as_one_process(store: SQLiteStore, tmp_path
                                                     monkeypatch, stories: int,
                                                     chunk: int) -> None:
     add(store, *(article(n, media=("甲报", "乙报", "丙报")[n % 3]) for n in range(stories)))
-    site = SiteSettings()
+    site = SiteSettings(page_size=2)   # several numbered pages per category
     one = build_site(store, tmp_path / "one", site, full=True, workers=1)
+    counts_one = store.get_state(PAGES_KEY)
+    store.set_state(PAGES_KEY, "{}")
     monkeypatch.setattr(parallel, "MIN_STORIES", 1)
     monkeypatch.setattr(parallel, "CHUNK", chunk)
+    monkeypatch.setattr(parallel, "CATEGORY_CHUNK", 2)   # categories over several tasks
     assert parallel.can_split(store, stories, 2)
     two = build_site(store, tmp_path / "two", site, full=True, workers=2)
     assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+    # The workers' page counts reach the store, as one process's do.
+    assert store.get_state(PAGES_KEY) == counts_one
+    assert json.loads(counts_one) and all(v >= 1 for v in json.loads(counts_one).values())
     assert (two.written, two.unchanged, two.stories) == (one.written, 0, stories)
     # A second full build with workers finds every file already in place.
     again = build_site(store, tmp_path / "two", site, full=True, workers=2)
@@ -51,7 +60,7 @@ def test_a_failing_listing_stops_the_workers(store: SQLiteStore, tmp_path: Path,
     monkeypatch.setattr(parallel, "MIN_STORIES", 1)
     monkeypatch.setattr(parallel, "CHUNK", 3)
 
-    def broken(self) -> None:
+    def broken(self, **_) -> None:
         raise PublishError("listing failed")
 
     monkeypatch.setattr(ListingWriter, "write_everything", broken)

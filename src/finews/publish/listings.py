@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Callable
+from typing import Callable, Sequence
 
 from .. import urls
 from ..errors import PublishError
@@ -67,15 +67,34 @@ class ListingWriter:
             self.writer.write(urls.day_path(day),
                               render(self.pages.day(self.store, day, self._day_heads(day))))
 
-    def write_everything(self) -> None:
+    def write_everything(self, *, categories_elsewhere: bool = False) -> None:
+        """Every listing; with ``categories_elsewhere``, all but the category
+        pages and feeds, which worker processes write (``write_category_pages``)."""
         cats = self.store.categories()
         for n, cat in enumerate(cats, 1):
-            self._write_category(cat, 1)
-            if self.progress and n % 100 == 0:
+            if not categories_elsewhere:
+                self._write_category_pages(cat, 1)
+            self._write_redirects(cat)
+            if self.progress and n % 100 == 0 and not categories_elsewhere:
                 self.progress("categories", n, len(cats))
         self._all_days = True
         for day, _ in self.store.days():
             self.writer.write(urls.day_path(day), render(self.pages.day(self.store, day)))
+
+    def write_category_pages(self, cats: Sequence[Category]) -> dict[str, int]:
+        """All pages and the feed of each of ``cats``; their page counts."""
+        for cat in cats:
+            self._write_category_pages(cat, 1)
+        return {str(cat.id): self._page_counts[str(cat.id)] for cat in cats}
+
+    def absorb(self, page_counts: dict[str, int], skipped: Sequence[str]) -> None:
+        """What worker processes wrote for this build: page counts and refusals."""
+        self._page_counts.update(page_counts)
+        self.skipped.extend(skipped)
+
+    def save_state(self) -> None:
+        """Remember each category's page count (the next build compares with it)."""
+        self.store.set_state(PAGES_KEY, json.dumps(self._page_counts, sort_keys=True))
 
     def write_site_wide(self, seq: int) -> None:
         store, site = self.store, self.site
@@ -91,11 +110,14 @@ class ListingWriter:
         self.writer.write("feed.xml", atom_feed(info, self._newest_full(None), site.base_url))
         self._write_latest(seq)
         self._write_sitemaps(cats, days)
-        store.set_state(PAGES_KEY, json.dumps(self._page_counts, sort_keys=True))
 
     # --- pieces ---------------------------------------------------------------
 
     def _write_category(self, cat: Category, first_page: int) -> None:
+        self._write_category_pages(cat, first_page)
+        self._write_redirects(cat)
+
+    def _write_category_pages(self, cat: Category, first_page: int) -> None:
         count = self.store.category_count(cat.id)
         last = page_count(count, self.site.page_size)
         previous = self._page_counts.get(str(cat.id), 0)
@@ -111,7 +133,6 @@ class ListingWriter:
                         base + urls.category_path(cat.slug), cat.name)
         self.writer.write(urls.category_feed_path(cat.slug),
                           atom_feed(info, self._newest_full(cat.id), base))
-        self._write_redirects(cat)
 
     def _write_redirects(self, cat: Category) -> None:
         """Old addresses of a category: an imported slug that is not URL-safe,

@@ -128,8 +128,22 @@ def web_url(url: str | None) -> str | None:
     """``url`` when it is an http(s) link; anything else is not a link we show."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+    url = url.strip()
+    # Nearly every stored link is a plain lower-case http(s) one: said without
+    # parsing it (a story page asks once per story). Brackets (IPv6 hosts,
+    # which urlsplit may refuse) and tabs or line breaks (which it drops)
+    # take the long way.
+    for prefix in ("https://", "http://"):
+        if url.startswith(prefix):
+            host_starts = url[len(prefix):len(prefix) + 1] not in ("", "/", "?", "#")
+            if host_starts and url.isprintable() and "[" not in url and "]" not in url:
+                return url
+            break
+    try:
+        parts = urlsplit(url)
+    except ValueError:   # e.g. an unclosed IPv6 bracket
+        return None
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def stock_href(market: str, code: str) -> str:

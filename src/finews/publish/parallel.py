@@ -1,10 +1,14 @@
-"""Story pages of a full build, rendered by worker processes.
+"""Story and category pages of a full build, rendered by worker processes.
 
-A full build renders one page per story; that is most of its work, and each
-page depends on its own row only, so the pages are spread over the
-machine's cores while the parent renders the listings. Each worker opens
-the store read-only and writes the pages of one id range at a time. Story
-paths (``slug/yyyy/mm/dd/id.html``) never coincide with a listing's, so the
+A full build renders one page per story and a few per category; that is
+most of its work, and each story page depends on its own row only and each
+category's pages on that category's rows only, so both are spread over the
+machine's cores while the parent writes the rest (day pages, redirects,
+home, feeds, sitemaps). Each worker opens the store read-only and writes
+one batch of categories or one id range of stories at a time, categories
+first (fewer, uneven tasks) so the run ends on small, even story ranges.
+Story paths (``slug/yyyy/mm/dd/id.html``), category paths
+(``category/slug…``) and the parent's paths never coincide, so the
 processes never write the same file.
 """
 
@@ -16,14 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..model import Category
 from ..store.base import Store
 from ..workers import can_fork, default_workers
+from .listings import ListingWriter
 from .pages import Pages
 from .render import render
 from .writer import SiteWriter
 
 #: Story ids per task: enough to amortise a task, small enough to balance.
 CHUNK = 2000
+#: Categories per task.
+CATEGORY_CHUNK = 50
 #: Below this many stories, starting processes costs more than it saves.
 MIN_STORIES = 5000
 BATCH = 500
@@ -50,36 +58,59 @@ def can_split(store: Store, total: int, workers: int) -> bool:
             and can_fork())
 
 
-class StoryPool:
-    """Submits id ranges to workers; ``finish`` waits and returns the counts."""
+@dataclass(frozen=True, slots=True)
+class PoolReport:
+    stories: int                  # story pages rendered
+    written: int                  # files the workers changed on disk
+    unchanged: int                # files they found already identical
+    page_counts: dict[str, int]   # category id → numbered pages written
+    skipped: list[str]            # pages refused, with the reason
 
-    def __init__(self, store, out: Path, pages: Pages, fresh: bool, workers: int) -> None:
+
+class BuildPool:
+    """Submits category batches and story id ranges to workers; ``finish``
+    waits and returns what they did."""
+
+    def __init__(self, store, out: Path, pages: Pages, fresh: bool, workers: int,
+                 categories: list[Category]) -> None:
         lo, hi = store.article_id_bounds()
         job = _Job(Path(store.path), Path(out), fresh, pages)
         context = multiprocessing.get_context("fork")
         self._pool = ProcessPoolExecutor(workers, mp_context=context,
                                          initializer=_start, initargs=(job,))
-        self._futures: list[Future] = [
+        self._categories = len(categories)
+        self._category_futures: list[Future] = [
+            self._pool.submit(_write_categories, categories[i:i + CATEGORY_CHUNK])
+            for i in range(0, len(categories), CATEGORY_CHUNK)]
+        self._story_futures: list[Future] = [
             self._pool.submit(_write_range, start, min(start + CHUNK, hi))
             for start in range(lo - 1, hi, CHUNK)]
 
     def finish(self, progress: Callable[[str, int, int], None] | None,
-               total: int) -> tuple[int, int, int]:
-        """(stories, written, unchanged) once every range is done."""
-        stories = written = unchanged = 0
+               total: int) -> PoolReport:
+        """What the workers did, once every task is done."""
+        stories = written = unchanged = done = 0
+        page_counts: dict[str, int] = {}
+        skipped: list[str] = []
         try:
-            for future in self._futures:
+            for future in self._category_futures:
+                n, w, u, counts, refused = future.result()
+                done, written, unchanged = done + n, written + w, unchanged + u
+                page_counts.update(counts)
+                skipped.extend(refused)
+                if progress:
+                    progress("categories", done, self._categories)
+            for future in self._story_futures:
                 n, w, u = future.result()
                 stories, written, unchanged = stories + n, written + w, unchanged + u
                 if progress:
                     progress("stories", stories, total)
         finally:
             self._pool.shutdown(cancel_futures=True)
-        return stories, written, unchanged
-
+        return PoolReport(stories, written, unchanged, page_counts, skipped)
 
     def cancel(self) -> None:
-        """Stop handing out ranges and wait for the ones running (on an error)."""
+        """Stop handing out tasks and wait for the ones running (on an error)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -100,3 +131,15 @@ def _write_range(after: int, upto: int) -> tuple[int, int, int]:
             writer.write(stored.path, render(job.pages.story(stored)))
             done += 1
     return done, writer.written, writer.unchanged
+
+
+def _write_categories(cats: list[Category]) -> tuple[int, int, int, dict[str, int], list[str]]:
+    from ..store.sqlite import SQLiteStore
+
+    job = _job
+    assert job is not None
+    writer = SiteWriter(job.out, fresh=job.fresh)
+    with SQLiteStore.open(job.db, job.pages.site.tz, readonly=True) as store:
+        listings = ListingWriter(store, writer, job.pages)
+        counts = listings.write_category_pages(cats)
+    return len(cats), writer.written, writer.unchanged, counts, listings.skipped

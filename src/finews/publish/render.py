@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
+
+from .context import Layout
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -40,7 +44,36 @@ def environment() -> jinja2.Environment:
 def render(page: object, template: str | None = None) -> str:
     """Render ``page`` (a context dataclass) with its template."""
     name = template or TEMPLATE_OF[type(page).__name__]
-    return _template(name).render(page=page)
+    layout = getattr(page, "layout", None)
+    return _template(name).render(page=page, chrome=None if layout is None else chrome(layout))
+
+
+@dataclass(frozen=True, slots=True)
+class Chrome:
+    """The HTML around a page's content (``_chrome.html``), ready to insert."""
+
+    head: Markup
+    header: Markup
+    footer: Markup
+
+
+def chrome(layout: Layout) -> Chrome:
+    """The chrome of pages with this layout; the same for every page at one
+    depth, so it is rendered once per depth, not once per page (a third of
+    a story page's rendering time)."""
+    return _chrome((layout.site_title, layout.root, layout.kind, layout.live_interval,
+                    layout.feed_href, layout.search_action))
+
+
+@lru_cache(maxsize=256)
+def _chrome(key: tuple) -> Chrome:
+    site_title, root, kind, live_interval, feed_href, search_action = key
+    layout = Layout(site_title=site_title, page_title="", root=root, kind=kind,
+                    live_interval=live_interval, feed_href=feed_href,
+                    search_action=search_action)
+    macros = _template("_chrome.html").module
+    return Chrome(head=Markup(macros.head(layout)), header=Markup(macros.header(layout)),
+                  footer=Markup(macros.footer(layout)))
 
 
 def render_home_section(section: object) -> str:

@@ -22,7 +22,7 @@ from ..model import StoredArticle
 from ..store.base import Store
 from .listings import ListingWriter
 from .pages import Pages
-from .parallel import StoryPool, can_split, default_workers
+from .parallel import BuildPool, can_split, default_workers
 from .render import STATIC, TEMPLATES, render, static_files
 from .writer import SiteWriter
 
@@ -70,17 +70,21 @@ def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = Fals
         total = store.count_articles()
         workers = default_workers() if workers is None else workers
         if can_split(store, total, workers):
-            pool = StoryPool(store, out, pages, writer.fresh, workers)
+            pool = BuildPool(store, out, pages, writer.fresh, workers, store.categories())
             try:
-                listings.write_everything()
+                listings.write_everything(categories_elsewhere=True)
+                _write_common(writer, pages, listings, top, wrote_any=True)
             except BaseException:
                 pool.cancel()
                 raise
-            stories, *extra = pool.finish(progress, total)
+            done = pool.finish(progress, total)
+            listings.absorb(done.page_counts, done.skipped)
+            stories, extra = done.stories, (done.written, done.unchanged)
         else:
             stories = _write_stories(store.iter_articles(BATCH), writer, pages, listings,
                                      total, progress)
             listings.write_everything()
+            _write_common(writer, pages, listings, top, wrote_any=True)
     else:
         changes, _ = store.changes_since(mark)
         # The watermark is the newest change actually rendered, so a story
@@ -90,7 +94,8 @@ def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = Fals
                                  writer, pages, listings, len(changes), progress)
         if stories:
             listings.write_affected()
-    _write_common(writer, pages, listings, top, wrote_any=full or stories > 0)
+        _write_common(writer, pages, listings, top, wrote_any=stories > 0)
+    listings.save_state()
     store.set_state(SEQ_KEY, str(top))
     store.set_state(FINGERPRINT_KEY, fingerprint)
     return BuildReport(written=writer.written + extra[0],

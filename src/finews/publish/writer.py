@@ -13,22 +13,21 @@ import os
 import shutil
 import re
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..errors import PublishError, UnsafePathError
 
 
-def check_relative(rel: str) -> PurePosixPath:
-    """A relative site path, or UnsafePathError saying why it is refused."""
+def check_relative(rel: str) -> str:
+    """``rel`` when it is a safe relative site path; UnsafePathError saying why not."""
     if not rel or "\x00" in rel or "\\" in rel:
         raise UnsafePathError(f"refusing unsafe output path {rel!r}")
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or rel.startswith("/"):
+    if rel.startswith("/"):
         raise UnsafePathError(f"refusing absolute output path {rel!r}")
-    if any(part in ("..", ".") for part in rel.split("/")) or rel.endswith("/"):
+    if rel.endswith("/") or any(part in ("..", ".") for part in rel.split("/")):
         raise UnsafePathError(f"refusing output path {rel!r}: it must name a file "
                               "without '.' or '..' segments")
-    return pure
+    return rel
 
 
 class SiteWriter:
@@ -45,7 +44,7 @@ class SiteWriter:
         # A build writes tens of thousands of files into a few thousand
         # folders: each folder is resolved (symlinks followed, checked to stay
         # inside the root) and created once, not once per file.
-        self._folders: dict[str, Path] = {}
+        self._folders: dict[str, str] = {}
         self._made: set[str] = set()
         # Into a folder that was empty when the build began there is nothing
         # to compare with: every file is new, so skip reading it back.
@@ -77,47 +76,52 @@ class SiteWriter:
 
     def target(self, rel: str) -> Path:
         """The absolute file for ``rel``, checked to stay inside the root."""
+        return Path(self._target(rel))
+
+    def _target(self, rel: str) -> str:
+        # Strings, not Path objects: a full build asks this 100,000 times.
         check_relative(rel)
         root = self._root()
         folder_rel, _, name = rel.rpartition("/")
         folder = self._folders.get(folder_rel)
         if folder is None:
             if not folder_rel:
-                folder = root
+                folder = str(root)
             elif self._fresh:
                 # Every folder below a root that began empty was made by this
                 # build, so none is a link: the checked relative path is enough.
-                folder = root / folder_rel
+                folder = f"{root}/{folder_rel}"
             else:
-                folder = (root / folder_rel).resolve()
-            if not folder.is_relative_to(root):
-                raise UnsafePathError(f"refusing output path {rel!r}: it leaves {self.root}")
+                resolved = (root / folder_rel).resolve()
+                if not resolved.is_relative_to(root):
+                    raise UnsafePathError(
+                        f"refusing output path {rel!r}: it leaves {self.root}")
+                folder = str(resolved)
             self._folders[folder_rel] = folder
-        path = folder / name
-        if not self._fresh and path.is_symlink():
+        path = f"{folder}/{name}"
+        if not self._fresh and os.path.islink(path):
             # A link in place of the file (never in a folder this build
             # started empty): follow it only to stay inside.
-            path = path.resolve()
-            if path == root or not path.is_relative_to(root):
+            resolved = Path(path).resolve()
+            if resolved == root or not resolved.is_relative_to(root):
                 raise UnsafePathError(f"refusing output path {rel!r}: it leaves {self.root}")
+            path = str(resolved)
         return path
 
     def write(self, rel: str, data: bytes | str) -> bool:
         """Write ``data`` at ``rel``; True if the file changed on disk."""
         if isinstance(data, str):
             data = data.encode("utf-8")
-        path = self.target(rel)
-        key = str(path)
-        if key in self._seen:
+        path = self._target(rel)
+        if path in self._seen:
             raise PublishError(f"{rel} was written twice in one build; two pages "
                                "claim the same path")
-        self._seen.add(key)
+        self._seen.add(path)
         if not self._fresh and _same_bytes(path, data):
             self.unchanged += 1
             return False
-        folder = path.parent
         try:
-            self._make(str(folder))
+            self._make(path.rpartition("/")[0])
             self._temp += 1
             _atomic_write(path, data, self.fsync, self._temp, self._own_partial())
         except OSError as exc:
@@ -166,11 +170,12 @@ class SiteWriter:
         return self.target(rel).is_file()
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: str, data: bytes) -> bool:
     try:
-        if path.stat().st_size != len(data):
+        if os.stat(path).st_size != len(data):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as fh:
+            return fh.read() == data
     except OSError:
         return False
 
@@ -220,11 +225,11 @@ def sweep_partial(folder: Path) -> int:
     return removed
 
 
-def _atomic_write(path: Path, data: bytes, fsync: bool, serial: int,
+def _atomic_write(path: str, data: bytes, fsync: bool, serial: int,
                   partial: str) -> None:
     # The name is unique per write in the process's own folder (O_EXCL
     # refuses any clash), which is cheaper than tempfile's random names.
-    tmp = f"{partial}/{serial}-{path.name[-100:]}.part"
+    tmp = f"{partial}/{serial}-{path.rpartition('/')[2][-100:]}.part"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
     except FileExistsError:

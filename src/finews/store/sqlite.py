@@ -338,25 +338,29 @@ class SQLiteStore:
 
     # --- articles: reading ------------------------------------------------------
 
-    def _stored(self, row: tuple) -> StoredArticle:
+    def _stored(self, row: tuple, categories: dict[int, Category]) -> StoredArticle:
         (aid, seq, path, source, upstream_id, title, digest, body, published, media, url,
          tags, stocks, shape, extra, content_hash, first_seen, updated,
          cid, slug, name, tag, original_slug) = row
-        category = Category(cid, slug, name, tag, original_slug)
+        category = categories.get(cid)
+        if category is None:
+            category = categories[cid] = Category(cid, slug, name, tag, original_slug)
         article = Article(
             source=source, upstream_id=upstream_id, title=title,
             published=_dt(published), media=media, body_html=body, digest=digest,
             url=url, tags=tuple(json.loads(tags)),
-            stocks=tuple(StockMention(*s) for s in json.loads(stocks)),
+            stocks=(() if stocks == "[]"
+                    else tuple(StockMention(*s) for s in json.loads(stocks))),
             category_slug=original_slug or slug, shape=shape,
-            content_hash=content_hash, extra=json.loads(extra))
+            content_hash=content_hash, extra={} if extra == "{}" else json.loads(extra))
         return StoredArticle(aid, seq, path, article, category, _dt(first_seen), _dt(updated))
 
     def _select(self, where: str, params: tuple = ()) -> list[StoredArticle]:
         rows = self._conn.execute(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles a JOIN categories c "
             f"ON c.id = a.category_id {where}", params)
-        return [self._stored(row) for row in rows]
+        categories: dict[int, Category] = {}   # one record per outlet, not per story
+        return [self._stored(row, categories) for row in rows]
 
     def article(self, article_id: int) -> StoredArticle | None:
         found = self._select("WHERE a.id = ?", (article_id,))
