@@ -270,3 +270,22 @@ def test_incremental_builds_equal_a_full_build(tmp_path: Path, batches) -> None:
     build_site(store, fresh, SITE, full=True)
     store.close()
     assert snapshot(out) == snapshot(fresh)
+
+
+@pytest.mark.parametrize("page_size, feed_size", [(2, 5), (5, 2), (3, 3), (50, 4)])
+def test_category_feeds_hold_the_newest_whatever_the_page_size(
+        store: SQLiteStore, tmp_path: Path, page_size: int, feed_size: int) -> None:
+    add(store, *[article(n) for n in range(7)])
+    site = SiteSettings(base_url="http://news.example/", page_size=page_size,
+                        feed_size=feed_size)
+    out = tmp_path / "site"
+    build_site(store, out, site, full=True)
+    titles = [e.title for e in feedparser.parse(
+        (out / "category/shiliribao.xml").read_bytes()).entries]
+    assert titles == [f"新闻 {n}" for n in range(6, 6 - min(feed_size, 7), -1)]
+    # ... and after a story more, built incrementally from the last page on
+    add(store, article(7))
+    build_site(store, out, site)
+    titles = [e.title for e in feedparser.parse(
+        (out / "category/shiliribao.xml").read_bytes()).entries]
+    assert titles == [f"新闻 {n}" for n in range(7, 7 - min(feed_size, 8), -1)]

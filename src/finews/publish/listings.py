@@ -10,7 +10,9 @@ changes the pages from its own on.
 from __future__ import annotations
 
 import json
+from collections import deque
 from datetime import date, datetime
+from itertools import islice
 from typing import Callable, Sequence
 
 from .. import urls
@@ -118,21 +120,37 @@ class ListingWriter:
         self._write_redirects(cat)
 
     def _write_category_pages(self, cat: Category, first_page: int) -> None:
+        size = self.site.page_size
         count = self.store.category_count(cat.id)
-        last = page_count(count, self.site.page_size)
+        last = page_count(count, size)
         previous = self._page_counts.get(str(cat.id), 0)
         if 0 < previous < last:
             # The old last page gains a "newer" link to the new one.
             first_page = min(first_page, previous)
         self._page_counts[str(cat.id)] = last
-        for page in [0, *range(max(first_page, 1), last + 1)]:
-            self.writer.write(urls.category_path(cat.slug, page),
-                              render(self.pages.category(self.store, cat, page, count)))
+        first_page = max(first_page, 1)
+        # One walk, oldest first, from the first page to write to the newest
+        # story (not a query per page: each would skip all the pages before
+        # it again); it ends with the newest stories, the front page's.
+        walk = self.store.category_walk(cat.id, (first_page - 1) * size)
+        newest: deque[Headline] = deque(maxlen=size)
+        for page in range(first_page, last + 1):
+            heads = list(islice(walk, size))
+            newest.extend(heads)
+            heads.reverse()
+            self.writer.write(urls.category_path(cat.slug, page), render(
+                self.pages.category(self.store, cat, page, count, heads)))
+        walk.close()
+        front = (list(reversed(newest)) if first_page == 1 or len(newest) == size
+                 else self.store.category_newest(cat.id, size))
+        self.writer.write(urls.category_path(cat.slug, 0),
+                          render(self.pages.category(self.store, cat, 0, count, front)))
         base = self.site.base_url
         info = FeedInfo(cat.tag, base + urls.category_feed_path(cat.slug),
                         base + urls.category_path(cat.slug), cat.name)
+        feed_heads = front if self.site.feed_size <= len(front) or len(front) == count else None
         self.writer.write(urls.category_feed_path(cat.slug),
-                          atom_feed(info, self._newest_full(cat.id), base))
+                          atom_feed(info, self._newest_full(cat.id, feed_heads), base))
 
     def _write_redirects(self, cat: Category) -> None:
         """Old addresses of a category: an imported slug that is not URL-safe,
@@ -152,10 +170,16 @@ class ListingWriter:
             except PublishError as exc:   # includes UnsafePathError
                 self.skipped.append(f"{path}: {exc}")
 
-    def _newest_full(self, category_id: int | None) -> list[StoredArticle]:
+    def _newest_full(self, category_id: int | None,
+                     newest: list[Headline] | None = None) -> list[StoredArticle]:
+        """The feed's stories in full; ``newest``: the category's newest
+        headlines when the caller has read at least a feed's worth."""
         size = self.site.feed_size
-        heads = (self.store.newest(size) if category_id is None
-                 else self.store.category_newest(category_id, size))
+        if newest is not None:
+            heads = newest[:size]
+        else:
+            heads = (self.store.newest(size) if category_id is None
+                     else self.store.category_newest(category_id, size))
         by_id = {s.id: s for s in self.store.articles([h.id for h in heads])}
         return [by_id[h.id] for h in heads if h.id in by_id]
 

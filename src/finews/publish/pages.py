@@ -50,19 +50,23 @@ class Pages:
                            feed_href=root + urls.category_feed_path(cat.slug),
                            stories=tuple(story_link(h, root, self.tz) for h in heads))
 
-    def category(self, store: Store, cat: Category, page: int, count: int) -> CategoryPage:
+    def category(self, store: Store, cat: Category, page: int, count: int,
+                 heads: list[Headline] | None = None) -> CategoryPage:
         """Page 0 is the front page (newest S); page p holds oldest-first ranks
-        [(p-1)·S, p·S), so appending a story only changes the last page."""
+        [(p-1)·S, p·S), so appending a story only changes the last page.
+        ``heads``: the page's headlines, newest first, when the caller has them."""
         size = self.site.page_size
         last = page_count(count, size)
         path = urls.category_path(cat.slug, page)
         root = root_for(path)
         if page == 0:
-            heads = store.category_newest(cat.id, size)
+            if heads is None:
+                heads = store.category_newest(cat.id, size)
             older = (count - size - 1) // size + 1 if count > size else None
             newer = None
         else:
-            heads = list(reversed(store.category_slice(cat.id, (page - 1) * size, size)))
+            if heads is None:
+                heads = list(reversed(store.category_slice(cat.id, (page - 1) * size, size)))
             older = page - 1 if page > 1 else None
             newer = page + 1 if page < last else 0
         href = lambda p: root + urls.category_path(cat.slug, p)  # noqa: E731
@@ -70,7 +74,10 @@ class Pages:
             layout=self.layout(path, cat.tag, "listing", root), name=cat.name, tag=cat.tag,
             page=page, total=count,
             stories=tuple(story_link(h, root, self.tz) for h in heads),
-            pages=tuple(PageLink(p, href(p), p == page) for p in range(1, last + 1)),
+            # Only the front page lists every page (a numbered page would
+            # otherwise build a link to each of its category's pages).
+            pages=(tuple(PageLink(p, href(p), p == page) for p in range(1, last + 1))
+                   if page == 0 else ()),
             front_href=href(0), feed_href=root + urls.category_feed_path(cat.slug),
             newer_href=None if newer is None else href(newer),
             older_href=None if older is None else href(older))

@@ -119,6 +119,9 @@ class Store(Protocol):
     def category_slice(self, category_id: int, offset: int, limit: int) -> list[Headline]:
         """Stories of a category ordered oldest first by (published, id)."""
 
+    def category_walk(self, category_id: int, offset: int = 0) -> Iterator[Headline]:
+        """Like ``category_slice`` to the end, read as the caller goes."""
+
     def day_headlines(self, day: date) -> list[Headline]:
         """Stories whose local (site time zone) date is ``day``, newest first."""
 

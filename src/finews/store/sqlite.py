@@ -447,6 +447,14 @@ class SQLiteStore:
         return self._headlines("WHERE a.category_id = ? ORDER BY a.published, a.id "
                                "LIMIT ? OFFSET ?", (category_id, limit, offset))
 
+    def category_walk(self, category_id: int, offset: int = 0) -> Iterator[Headline]:
+        rows = self._conn.execute(
+            f"SELECT {_HEADLINE_COLUMNS} FROM articles a JOIN categories c "
+            "ON c.id = a.category_id WHERE a.category_id = ? ORDER BY a.published, a.id "
+            "LIMIT -1 OFFSET ?", (category_id, offset))
+        for aid, path, title, pub, slug, media, digest in rows:
+            yield Headline(aid, path, title, _dt(pub), slug, media, digest)
+
     def day_headlines(self, day: date) -> list[Headline]:
         number = day.year * 10000 + day.month * 100 + day.day
         return self._headlines("WHERE a.day = ? ORDER BY a.published DESC, a.id DESC",
