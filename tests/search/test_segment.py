@@ -89,3 +89,26 @@ def test_extras_equal_jiebas_search_mode_on_any_text(text):
 def test_normalise_is_nfkc_lower_case(text):
     import unicodedata
     assert normalise(text) == unicodedata.normalize("NFKC", text).lower()
+
+
+def test_the_dictionary_loads_only_when_something_is_segmented(tmp_path):
+    # ~30 MB per process: a build or a server that never segments goes without.
+    import subprocess
+    import sys
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from finews.cli import main\n"
+        "from finews.config import SiteSettings\n"
+        "from finews.publish import build_site\n"
+        "from finews.store.sqlite import SQLiteStore\n"
+        "from zoneinfo import ZoneInfo\n"
+        "with SQLiteStore.open(Path(sys.argv[1]) / 'db', ZoneInfo('Asia/Shanghai')) as s:\n"
+        "    build_site(s, Path(sys.argv[1]) / 'site', SiteSettings())\n"
+        "print('rjieba' in sys.modules)\n"
+        "from finews.search.segment import index_tokens\n"
+        "print(index_tokens('上海银行减持'), 'rjieba' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True,
+                         capture_output=True, text=True).stdout.split("\n")
+    assert out[0] == "False"
+    assert "银行" in out[1] and out[1].endswith("True")

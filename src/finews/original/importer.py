@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import FinewsError, ImportFormatError
 from ..model import Article, QuarantineRecord
+from ..search import segment
 from ..search.index import IndexEntry, make_entry
 from .convert import file_name_parts, post_to_article
 from .parallel import ordered_map
@@ -189,6 +190,7 @@ def import_paths(paths: Sequence[Path], *, tz: ZoneInfo = CHINA,
     ordered = [(candidate, tz) for key in sorted(groups)
                for candidate in _winner_last(groups[key])]
     groups.clear()
+    segment.load()   # the workers segment each story: load the dictionary once, before they fork
     yield from ordered_map(_read_pair, ordered, workers)
 
 

@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator
 from ..errors import StoreError
 from .plaintext import index_text
 from .schema import DOCS_TABLE, ensure_shard, shard_of, shard_table, shards
+from . import segment
 from .segment import index_tokens
 
 #: How many articles :func:`reindex` reads, segments and writes per transaction.
@@ -161,6 +162,7 @@ def _prepared(conn: sqlite3.Connection, size: int,
         for rows in _batches(conn, size):
             yield rows, _prepare(rows)
         return
+    segment.load()   # once, before the workers fork
     with ProcessPoolExecutor(workers) as pool:
         pending: deque[tuple[list[tuple], Future]] = deque()
         for rows in _batches(conn, size):

@@ -29,7 +29,20 @@ import unicodedata
 from functools import lru_cache
 from itertools import chain
 
-import rjieba
+
+_rjieba = None
+
+
+def load():
+    """The segmenter, loaded on first use (its dictionary is ~30 MB, which a
+    build or a server that never segments should not carry). Call it before
+    forking workers that segment, so they share one loaded copy."""
+    global _rjieba
+    if _rjieba is None:
+        import rjieba
+        _rjieba = rjieba
+    return _rjieba
+
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
 # A token is kept when it has a letter, digit or Han character. Inner dots stay
@@ -76,7 +89,8 @@ def _clean(tokens: list[str]) -> list[str]:
 
 
 def _grams(word: str, n: int) -> list[str]:
-    return [word[i:i + n] for i in range(len(word) - n + 1) if rjieba.has_word(word[i:i + n])]
+    has_word = load().has_word
+    return [word[i:i + n] for i in range(len(word) - n + 1) if has_word(word[i:i + n])]
 
 
 def _search_extras(word: str) -> tuple[str, ...]:
@@ -113,7 +127,7 @@ def index_tokens(text: str) -> tuple[list[str], list[str]]:
     already a word. Equal to cutting ``text`` a second time in search mode
     (checked in the tests), at half the cost.
     """
-    words = rjieba.cut(normalise(text))
+    words = load().cut(normalise(text))
     analysed = _ANALYSED.get
     pieces_of: dict[str, tuple[str, ...]] = {}
     extra: dict[str, None] = {}
@@ -142,4 +156,4 @@ def segment_query_term(term: str) -> list[str]:
     [贵州, 茅台, 减持]; a word jieba keeps whole (银行, 央) stays one token and
     is found either as a word or through the ``more`` column.
     """
-    return _clean(rjieba.cut(normalise(term)))
+    return _clean(load().cut(normalise(term)))
