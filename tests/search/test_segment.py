@@ -55,6 +55,15 @@ def test_normalise_is_idempotent():
     assert normalise(normalise("ＡＢＣ　１２")) == normalise("ＡＢＣ　１２") == "abc 12"
 
 
+@given(st.text(alphabet=st.one_of(
+    st.characters(min_codepoint=0xFF00, max_codepoint=0xFF65),   # full- and half-width forms
+    st.sampled_from("　，。｜：“”《》ﬁ①Ⅻ㍿ｶﾞé\u0301Aa1 上海银行"),
+    st.characters(max_codepoint=0x3000)), max_size=40))
+def test_normalise_is_nfkc_in_lower_case(text):
+    import unicodedata
+    assert normalise(text) == unicodedata.normalize("NFKC", text).lower()
+
+
 def _search_mode_reference(text):
     """What index_tokens must equal: cutting the text a second time in search mode."""
     import rjieba

@@ -53,21 +53,20 @@ _SEP = re.compile(r"[^\w.]+|_+|(?<!\d)\.|\.(?!\d)", re.UNICODE)
 
 
 # Chinese text is full of full-width punctuation, which alone makes nearly
-# every story fail NFKC's quick check. The commonest marks are replaced by
-# their NFKC forms first (``str.replace`` is a fast scan; ``translate`` with
-# a table walks the text char by char in Python objects), so most texts then
-# pass the check and skip both the table and the full normalisation.
-_COMMON_WIDE = tuple((c, unicodedata.normalize("NFKC", c)) for c in "，：；（）！？％　")
-_WIDE = {c: unicodedata.normalize("NFKC", chr(c)) for c in [*range(0xFF01, 0xFF5F), 0x3000]}
+# every story fail NFKC's quick check. The full-width forms present are
+# replaced by their NFKC forms first (one regex scan to find them, then a
+# ``str.replace`` each: ``translate`` with a table walks the text char by
+# char in Python objects, ~0.1 ms a story), so most texts then pass the check
+# and skip the full normalisation.
+_WIDE = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in [*range(0xFF01, 0xFF5F), 0x3000]}
+_WIDE_FOUND = re.compile("[\uff01-\uff5e\u3000]")
 
 
 def normalise(text: str) -> str:
     """NFKC, lower case: the one normal form shared by the index and queries."""
-    for wide, narrow in _COMMON_WIDE:
-        if wide in text:
-            text = text.replace(wide, narrow)
     if not unicodedata.is_normalized("NFKC", text):
-        text = text.translate(_WIDE)
+        for wide in set(_WIDE_FOUND.findall(text)):
+            text = text.replace(wide, _WIDE[wide])
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
     return text.lower()
