@@ -36,7 +36,7 @@ def test_folder_with_every_shape(tmp_path):
     assert {p.path.name for p in skipped} == {"notes.txt", "README.md", "post.html"}
     for name, folder, text in samples.GOOD:
         event = imported[name.split("-", 3)[3].removesuffix(".md")]
-        assert event.payload == text.encode()           # the kept bytes
+        assert event.payload.unpack() == text.encode()  # the kept bytes, packed
         assert event.article.category_slug == parse_categories(text)
         assert event.article.extra["folder"] == folder
         # Segmented in the reading worker, from the article's own text.

@@ -91,6 +91,19 @@ def test_raw_payload_is_kept_compressed(store, tmp_path):
     assert zlib.decompress(blob) == payload
 
 
+def test_a_payload_packed_by_a_worker_is_stored_as_it_is(store, tmp_path):
+    from finews.model import PackedPayload
+    first, second = "原始内容".encode() * 500, "更正".encode() * 500
+    store.upsert_articles([(make("1"), PackedPayload.pack(first))])
+    aid = store.article_by_key("s", "1").id
+    assert store.raw_payload(aid) == first          # not packed twice
+    store.upsert_articles([(make("1", body="<p>更正后的正文</p>"), PackedPayload.pack(second))])
+    assert store.raw_payload(aid) == second         # an update too
+    blob = sqlite3.connect(tmp_path / "finews.sqlite3").execute(
+        "SELECT data FROM raw_payloads").fetchone()[0]
+    assert blob == PackedPayload.pack(second)
+
+
 def test_same_story_from_another_list_is_stored_once(store):
     url = "https://finance.eastmoney.com/a/202203010000000001.html"
     store.upsert_articles([(make("1", source="rolling", url=url), b"")])

@@ -28,7 +28,7 @@ from typing import Iterator, Sequence, Union
 from zoneinfo import ZoneInfo
 
 from ..errors import FinewsError, ImportFormatError
-from ..model import Article, QuarantineRecord
+from ..model import Article, PackedPayload, QuarantineRecord
 from ..search import segment
 from ..search.index import IndexEntry, make_entry
 from .convert import file_name_parts, post_to_article
@@ -47,7 +47,7 @@ CHINA = ZoneInfo("Asia/Shanghai")
 class Imported:
     path: Path
     article: Article
-    payload: bytes
+    payload: PackedPayload    # the post's bytes, packed here as the store keeps them
     repairs: tuple[str, ...] = ()
     # Segmented here, in the reading worker, so the store's writer only inserts it.
     index_entry: IndexEntry | None = None
@@ -156,7 +156,7 @@ def _read(candidate: _Candidate, tz: ZoneInfo) -> Imported | Quarantined:
         post = parse_post(path.name, payload, folder=candidate.folder)
         article, repairs = post_to_article(post, tz=tz)
         entry = make_entry(article.title, article.digest, article.body_html)
-        return Imported(path, article, payload, tuple(repairs), entry)
+        return Imported(path, article, PackedPayload.pack(payload), tuple(repairs), entry)
     except FinewsError as exc:
         return _quarantine(path, exc.code, str(exc), payload)
     except OSError as exc:

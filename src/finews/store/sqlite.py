@@ -17,8 +17,8 @@ from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import StoreError
-from ..model import (Article, Category, Headline, QuarantineRecord, StockMention,
-                     StoredArticle, UpsertOutcome)
+from ..model import (Article, Category, Headline, PackedPayload, QuarantineRecord,
+                     StockMention, StoredArticle, UpsertOutcome)
 from ..search.index import IndexEntry, index_article
 from ..urls import story_path
 from .base import Change, QuarantineEntry, SourceState
@@ -39,6 +39,11 @@ def _ts(value: datetime) -> int:
 
 def _dt(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, timezone.utc)
+
+
+def _packed(raw: bytes) -> bytes:
+    """The payload as stored: zlib, unless a worker packed it already."""
+    return raw if isinstance(raw, PackedPayload) else PackedPayload.pack(raw)
 
 
 def _now() -> datetime:
@@ -259,7 +264,7 @@ class SQLiteStore:
              seq, now, now))
         article_id = cur.lastrowid
         self._conn.execute("INSERT INTO raw_payloads (article_id, data) VALUES (?, ?)",
-                           (article_id, zlib.compress(raw, 6)))
+                           (article_id, _packed(raw)))
         self._write_stocks(article_id, article.stocks)
         # In the same transaction: search never lags the site.
         index_article(self._conn, article_id, article.title, article.digest,
@@ -290,7 +295,7 @@ class SQLiteStore:
             "content_hash = ?, seq = ?, updated = ? WHERE id = ?",
             (*self._content(article), seq, now, article_id))
         conn.execute("INSERT OR REPLACE INTO raw_payloads (article_id, data) VALUES (?, ?)",
-                     (article_id, zlib.compress(raw, 6)))
+                     (article_id, _packed(raw)))
         conn.execute("DELETE FROM stock_mentions WHERE article_id = ?", (article_id,))
         self._write_stocks(article_id, article.stocks)
         index_article(conn, article_id, article.title, article.digest, article.body_html,
