@@ -31,12 +31,23 @@ ranking, oldest match first (FTS5 walks its lists forwards faster), up to
 word counts of one reference shard, the newest searched one holding ``STATS_MIN_ROWS``
 stories (counted once, and kept until that shard changes); a shard with
 more is ranked by FTS5.
+
+Reading ahead. Once the shards read show that several more sparse ones are
+needed, helper threads read the next ones unranked on read-only
+connections of their own while this thread ranks those already read
+(``fanout``): SQLite intersects word lists without holding Python's GIL.
+Shards with ``FEW`` matches or more, which FTS5 ranks and returns row by
+row, are left to this thread. Results are handed over in shard order, so
+hits, order and totals are the sequential search's; an in-memory
+database, a caller inside a transaction, a single core and a query FTS5
+ranks in every shard read alone.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Literal
@@ -44,6 +55,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import QueryError, StoreError
 from ..process.text import html_to_text
+from . import fanout
 from .query import ParsedQuery, SearchQuery, parse
 from .rank import ShardStats, fts_phrases, shard_rows, shard_stats
 from .rank import bm25 as rank_bm25
@@ -175,16 +187,25 @@ def _with_phrases(flt: _Filter, phrases: tuple[str, ...]) -> _Filter:
     return _Filter(where, (*flt.params, *params), flt.first_id, flt.last_id)
 
 
+def _select_sql(shard: int, flt: _Filter, *, ranked: bool, newest: bool) -> str:
+    """The SQL of one shard's matches in id order: (id, bm25, published) or (id, published).
+
+    Parameters: the MATCH expression, ``flt.first_id``, ``flt.last_id``,
+    ``flt.params``, and the most rows to return.
+    """
+    table = shard_table(shard)
+    score = f"bm25({table}, {', '.join(map(str, TITLE_WEIGHTS))}) AS score, " if ranked else ""
+    return (f"SELECT {table}.rowid AS id, {score}a.published AS published FROM {table} "
+            f"JOIN {DOCS_TABLE} a ON a.id = {table}.rowid "
+            f"WHERE {table} MATCH ? AND {table}.rowid BETWEEN ? AND ?"
+            f"{flt.where.replace('{table}', table)} "
+            f"ORDER BY {table}.rowid {'DESC' if newest else 'ASC'} LIMIT ?")
+
+
 def _select(conn: sqlite3.Connection, shard: int, match: str, flt: _Filter, cap: int, *,
             ranked: bool, newest: bool) -> list[tuple]:
     """Up to ``cap`` matches of one shard in id order: (id, bm25, published) or (id, published)."""
-    table = shard_table(shard)
-    score = f"bm25({table}, {', '.join(map(str, TITLE_WEIGHTS))}), " if ranked else ""
-    sql = (f"SELECT {table}.rowid, {score}a.published FROM {table} "
-           f"JOIN {DOCS_TABLE} a ON a.id = {table}.rowid "
-           f"WHERE {table} MATCH ? AND {table}.rowid BETWEEN ? AND ?"
-           f"{flt.where.replace('{table}', table)} "
-           f"ORDER BY {table}.rowid {'DESC' if newest else 'ASC'} LIMIT ?")
+    sql = _select_sql(shard, flt, ranked=ranked, newest=newest)
     return conn.execute(sql, (match, flt.first_id, flt.last_id, *flt.params, cap)).fetchall()
 
 
@@ -200,14 +221,27 @@ def _shards_in(conn: sqlite3.Connection, flt: _Filter) -> list[int]:
             if s == 0 or shard_ids(s)[0] <= flt.last_id and shard_ids(s)[1] >= flt.first_id]
 
 
-def _plain(conn: sqlite3.Connection, shard: int, match: str, flt: _Filter,
-           cap: int) -> list[tuple[int, int]]:
+def _plain(conn: sqlite3.Connection, shard: int, match: str, flt: _Filter, cap: int, *,
+           joined: bool = False) -> list[tuple[int, int]]:
     """(id, published) of up to ``cap`` matches in one shard, unranked, oldest first.
 
     FTS5 walks its lists backwards by decoding each page forwards first, so
     reading a whole shard oldest first costs 40 % less.
+
+    ``joined`` has SQLite return the matches as one string, for a helper
+    thread (``fanout``): ``sqlite3`` lets go of the GIL only while SQLite
+    works, so row by row a helper waits for the GIL at every row while the
+    caller's thread ranks in Python (p95 41 → 35 ms at 1M stories). Alone,
+    rows are 3 % faster.
     """
-    return _select(conn, shard, match, flt, cap, ranked=False, newest=False)
+    if not joined:
+        return _select(conn, shard, match, flt, cap, ranked=False, newest=False)
+    sql = (f"SELECT group_concat(id || ' ' || published, ' ') "
+           f"FROM ({_select_sql(shard, flt, ranked=False, newest=False)})")
+    found = conn.execute(sql, (match, flt.first_id, flt.last_id, *flt.params, cap)).fetchone()[0]
+    numbers = list(map(int, found.split())) if found else []
+    # Ids are unique; sorted, as group_concat promises no order.
+    return sorted(zip(numbers[::2], numbers[1::2]))
 
 
 class _Ranker:
@@ -235,21 +269,38 @@ class _Ranker:
             self._stats = self._reference()
         scores = rank_bm25(self._conn, shard_table(shard), [r[0] for r in plain],
                            self._phrases, self._stats, TITLE_WEIGHTS)
-        return [(story, scores[story], published) for story, published in plain]
+        # A story taken out of the index since a helper read its shard has
+        # no score.
+        return [(story, scores[story], published) for story, published in plain
+                if story in scores]
 
 
-def _shard_rows(conn: sqlite3.Connection, shard: int, match: str, flt: _Filter, cap: int,
-                ranker: _Ranker | None) -> list[tuple[int, float, int]]:
-    """(id, bm25, published) of the newest ``cap`` matches in one shard.
+@dataclass(frozen=True, slots=True)
+class _ShardRead:
+    """One shard's matches as read, on the caller's or a helper's connection."""
 
-    A shard with fewer than ``FEW`` matches is ranked by ``ranker``:
-    FTS5's own ranking would first count each word over the whole shard.
+    ranked: bool              # rows are (id, bm25, published), newest first,
+    rows: list[tuple]         # or (id, published) of every match, oldest first
+
+
+def _read_shard(conn: sqlite3.Connection, shard: int, match: str, flt: _Filter, cap: int, *,
+                sparse: bool, helper: bool) -> _ShardRead | None:
+    """One shard's matches, on the caller's or a helper's connection (``fanout``).
+
+    Ranked: the newest ``cap`` matches. With ``sparse``, a shard with fewer
+    than ``FEW`` matches gives them all unranked instead, for ``_Ranker`` on
+    the caller's thread: FTS5's own ranking would first count each word over
+    the whole shard. A helper leaves a shard with more to the caller (None):
+    FTS5 returns ranked matches row by row, and a helper taking the GIL at
+    every row slowed both threads down more than it read.
     """
-    if ranker is not None:
-        plain = _plain(conn, shard, match, flt, FEW)
+    if sparse:
+        plain = _plain(conn, shard, match, flt, FEW, joined=helper)
         if len(plain) < FEW:                 # every match of the shard
-            return ranker.rows(shard, plain[::-1][:cap])
-    return _candidates(conn, shard, match, flt, cap)
+            return _ShardRead(False, plain)
+    if helper:
+        return None
+    return _ShardRead(True, _candidates(conn, shard, match, flt, cap))
 
 
 def _matches(conn: sqlite3.Connection, parsed: ParsedQuery,
@@ -269,15 +320,35 @@ def _matches(conn: sqlite3.Connection, parsed: ParsedQuery,
     phrases = fts_phrases(match)
     readable = _shards_in(conn, flt)
     ranker = _Ranker(conn, phrases, readable) if phrases is not None else None
-    for shard in readable:
-        # An index made before shards keeps every story in shard 0 until
-        # ``finews reindex``; it is still searched, newest entry first.
-        more = _shard_rows(conn, shard, match, flt, CANDIDATES + 1 - len(rows), ranker)
-        rows += [r for r in more if r[0] not in seen]
-        seen.update(r[0] for r in more)
-        read.append(shard)
-        if len(rows) > CANDIDATES:
-            break
+
+    def read_shard(c: sqlite3.Connection, shard: int, cap: int) -> _ShardRead | None:
+        return _read_shard(c, shard, match, flt, cap, sparse=ranker is not None,
+                           helper=c is not conn)
+
+    def wanted() -> int:
+        return CANDIDATES + 1 - len(rows)
+
+    # Helpers only read sparse shards: a query FTS5 ranks in every shard reads alone.
+    reads = (fanout.in_order(conn, readable, read_shard, wanted) if ranker is not None
+             else ((shard, read_shard(conn, shard, wanted())) for shard in readable))
+    # Closed on leaving the loop, which stops and waits for the helper threads.
+    with closing(reads) as shard_reads:
+        for shard, got in shard_reads:
+            if got is None:                  # left by a helper: many matches
+                got = _ShardRead(True, _candidates(conn, shard, match, flt, wanted()))
+            # An index made before shards keeps every story in shard 0 until
+            # ``finews reindex``; it is still searched, newest entry first.
+            # A shard read ahead was read before the shards ahead of it were
+            # counted: its first rows are the ones a read now would give.
+            if got.ranked or ranker is None:
+                more = got.rows[:wanted()]
+            else:
+                more = ranker.rows(shard, got.rows[::-1][:wanted()])
+            rows += [r for r in more if r[0] not in seen]
+            seen.update(r[0] for r in more)
+            read.append(shard)
+            if len(rows) > CANDIDATES:
+                break
     if len(rows) <= CANDIDATES:
         return rows, False
     rows = rows[:CANDIDATES]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
@@ -99,6 +100,9 @@ def shard_rows(conn: sqlite3.Connection, table: str) -> int:
 #: story until the shard's next change.
 _COUNTS: OrderedDict[tuple[str, str, bytes, str], int] = OrderedDict()
 _COUNTS_MAX = 4096
+#: The web server searches in several threads at once: a look-up and its
+#: move to the end must not meet another thread's eviction.
+_COUNTS_LOCK = threading.Lock()
 
 
 def shard_stats(conn: sqlite3.Connection, table: str, words: Iterable[str]) -> ShardStats:
@@ -108,16 +112,18 @@ def shard_stats(conn: sqlite3.Connection, table: str, words: Iterable[str]) -> S
     docs = {}
     for word in dict.fromkeys(words):
         key = (database, table, blob, word)
-        found = _COUNTS.get(key)
+        with _COUNTS_LOCK:
+            found = _COUNTS.get(key)
+            if found is not None:
+                _COUNTS.move_to_end(key)
         if found is None:
             quoted = '"' + word.replace('"', '""') + '"'
             found = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {table} MATCH ?",
                                  (quoted,)).fetchone()[0]
-            _COUNTS[key] = found
-            if len(_COUNTS) > _COUNTS_MAX:
-                _COUNTS.popitem(last=False)
-        else:
-            _COUNTS.move_to_end(key)
+            with _COUNTS_LOCK:
+                _COUNTS[key] = found
+                if len(_COUNTS) > _COUNTS_MAX:
+                    _COUNTS.popitem(last=False)
         docs[word] = found
     return ShardStats(rows, tokens / rows if rows else 1.0, docs)
 

@@ -22,6 +22,7 @@ from ..model import (Article, Category, Headline, PackedPayload, QuarantineRecor
 from ..search.index import IndexEntry, index_article
 from ..urls import story_path
 from .base import Change, QuarantineEntry, SourceState
+from . import readers
 from .migrations import migrate
 
 _ARTICLE_COLUMNS = (
@@ -63,6 +64,8 @@ class SQLiteStore:
         self.tz = tz
         self.path = path
         self._category_cache: dict[tuple[str, str], Category] = {}
+        # Searches read older shards on read-only connections of their own.
+        self._readers = readers.attach(conn)
 
     # --- lifecycle ----------------------------------------------------------
 
@@ -89,6 +92,8 @@ class SQLiteStore:
         return cls(conn, tz, path)
 
     def close(self) -> None:
+        readers.detach(self._readers)
+        self._readers = None
         self._conn.close()
 
     def __enter__(self) -> "SQLiteStore":
