@@ -124,3 +124,29 @@ def test_search_and_reindex_commands(site):
     assert "0 stories match" in run("search", "减持").stdout
     assert "indexed 3 stories" in run("reindex").stdout
     assert "1 stories match" in run("search", "减持").stdout
+
+
+def test_a_running_server_keeps_the_search_helpers_connections_between_requests(site):
+    from finews.store import readers
+    settings, client = site
+    database = str(Path(settings.store_path).resolve())
+    with client:   # the server's start-up and shutdown
+        for _ in range(2):
+            assert client.get("/api/search", params={"q": "银行"}).status_code == 200
+        # Every request's own store is closed by now; the pool is still there.
+        assert any(Path(db).resolve() == Path(database) for db in readers._pools)
+    assert not any(Path(db).resolve() == Path(database) for db in readers._pools)
+
+
+def test_a_server_whose_store_cannot_open_at_start_up_still_starts(tmp_path):
+    settings = Settings(data_dir=tmp_path / "missing" / "deeper",
+                        site=SiteSettings(base_url="http://127.0.0.1:8000/"))
+
+    def broken():
+        from finews.errors import StoreError
+        raise StoreError("no store here")
+
+    with TestClient(create_app(settings, broken)) as client:
+        answer = client.get("/api/search", params={"q": "银行"})
+        assert answer.status_code in (500, 503)
+        assert "error" in answer.json()

@@ -8,8 +8,10 @@ security headers (see :mod:`finews.web.headers`).
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -172,4 +174,27 @@ def create_app(settings: Settings, store_factory: StoreFactory, *,
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={HTTPException: h.http_error, Exception: h.server_error},
+        lifespan=partial(_keep_store_open, store_factory),
     )
+
+
+@asynccontextmanager
+async def _keep_store_open(store_factory: StoreFactory, app: Starlette) -> AsyncIterator[None]:
+    """One store held open while the server runs (never used for a request).
+
+    Each request opens its own store; what a store keeps per database while
+    any is open, such as search's warm read-only helper connections
+    (``store.readers``), would otherwise be opened cold and closed again
+    with every request.
+    """
+    # Opened and closed on this one thread: a connection must not change threads.
+    try:
+        keeper = store_factory()
+    except FinewsError as exc:   # the requests will report it, one by one
+        log.warning("could not open the store at start-up: %s", exc)
+        keeper = None
+    try:
+        yield
+    finally:
+        if keeper is not None:
+            keeper.close()
