@@ -139,12 +139,12 @@ class ListingWriter:
             newest.extend(heads)
             heads.reverse()
             self.writer.write(urls.category_path(cat.slug, page), render(
-                self.pages.category(self.store, cat, page, count, heads)))
+                self.pages.category(cat, page, count, heads)))
         walk.close()
         front = (list(reversed(newest)) if first_page == 1 or len(newest) == size
                  else self.store.category_newest(cat.id, size))
         self.writer.write(urls.category_path(cat.slug, 0),
-                          render(self.pages.category(self.store, cat, 0, count, front)))
+                          render(self.pages.category(cat, 0, count, front)))
         base = self.site.base_url
         info = FeedInfo(cat.tag, base + urls.category_feed_path(cat.slug),
                         base + urls.category_path(cat.slug), cat.name)

@@ -50,23 +50,19 @@ class Pages:
                            feed_href=root + urls.category_feed_path(cat.slug),
                            stories=tuple(story_link(h, root, self.tz) for h in heads))
 
-    def category(self, store: Store, cat: Category, page: int, count: int,
-                 heads: list[Headline] | None = None) -> CategoryPage:
+    def category(self, cat: Category, page: int, count: int,
+                 heads: list[Headline]) -> CategoryPage:
         """Page 0 is the front page (newest S); page p holds oldest-first ranks
         [(p-1)·S, p·S), so appending a story only changes the last page.
-        ``heads``: the page's headlines, newest first, when the caller has them."""
+        ``heads``: the page's headlines, newest first."""
         size = self.site.page_size
         last = page_count(count, size)
         path = urls.category_path(cat.slug, page)
         root = root_for(path)
         if page == 0:
-            if heads is None:
-                heads = store.category_newest(cat.id, size)
             older = (count - size - 1) // size + 1 if count > size else None
             newer = None
         else:
-            if heads is None:
-                heads = list(reversed(store.category_slice(cat.id, (page - 1) * size, size)))
             older = page - 1 if page > 1 else None
             newer = page + 1 if page < last else 0
         href = lambda p: root + urls.category_path(cat.slug, p)  # noqa: E731

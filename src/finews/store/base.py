@@ -116,11 +116,9 @@ class Store(Protocol):
     def category_rank(self, category_id: int, published: datetime, article_id: int) -> int:
         """How many stories of the category sort before this one (oldest first)."""
 
-    def category_slice(self, category_id: int, offset: int, limit: int) -> list[Headline]:
-        """Stories of a category ordered oldest first by (published, id)."""
-
     def category_walk(self, category_id: int, offset: int = 0) -> Iterator[Headline]:
-        """Like ``category_slice`` to the end, read as the caller goes."""
+        """Stories of a category oldest first by (published, id), from the
+        ``offset``-th on, read as the caller goes."""
 
     def day_headlines(self, day: date) -> list[Headline]:
         """Stories whose local (site time zone) date is ``day``, newest first."""

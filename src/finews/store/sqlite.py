@@ -453,10 +453,6 @@ class SQLiteStore:
             "(published < ? OR (published = ? AND id < ?))",
             (category_id, ts, ts, article_id)).fetchone()[0]
 
-    def category_slice(self, category_id: int, offset: int, limit: int) -> list[Headline]:
-        return self._headlines("WHERE a.category_id = ? ORDER BY a.published, a.id "
-                               "LIMIT ? OFFSET ?", (category_id, limit, offset))
-
     def category_walk(self, category_id: int, offset: int = 0) -> Iterator[Headline]:
         rows = self._conn.execute(
             f"SELECT {_HEADLINE_COLUMNS} FROM articles a JOIN categories c "
