@@ -109,6 +109,24 @@ def test_links_leaving_the_tree_are_not_followed(tmp_path):
                      "2022-03-02-NW2.md": "Imported", "2022-03-03-NW3.md": "Imported"}
 
 
+def test_what_a_folder_holds_besides_posts_is_counted_not_entered(tmp_path):
+    site = tmp_path / "site"
+    posts = site / "_posts"
+    (posts / "2022").mkdir(parents=True)
+    (posts / "2022" / "2022-03-01-NW1.md").write_text(samples.MEDIA)   # nested: still a post
+    (posts / "notes.txt").write_text("not a post")
+    (posts / ".md").write_text(samples.MEDIA)                          # a suffix, no name
+    os.mkfifo(posts / "2022-03-02-NW2.md")                             # no regular file
+    for unwalked in (".git", "_site"):
+        (site / unwalked).mkdir()
+        (site / unwalked / "2022-03-03-NW3.md").write_text(samples.MEDIA)
+    os.symlink(site / "_site", posts / "_site")                        # a link to one
+    events = list(import_paths([site]))
+    reasons = {e.path.name: getattr(e, "reason", type(e).__name__) for e in events}
+    assert reasons == {"2022-03-01-NW1.md": "Imported", "notes.txt": "not a post file",
+                       ".md": "not a post file", "2022-03-02-NW2.md": "not a regular file"}
+
+
 def test_a_single_file_can_be_named(tmp_path):
     path = tmp_path / "2022-03-01-NW1.md"
     path.write_text(samples.MEDIA)
