@@ -272,6 +272,26 @@ def test_incremental_builds_equal_a_full_build(tmp_path: Path, batches) -> None:
     assert snapshot(out) == snapshot(fresh)
 
 
+@pytest.mark.parametrize("batches", [
+    # (story, hours after BASE): a story seen again is an update that moves it
+    [[(0, 0), (1, 5), (2, 10), (3, 15), (4, 20)], [(1, 60)]],           # to a later day
+    [[(0, 0), (1, 5), (2, 30), (3, 55), (4, 80)], [(4, 1)], [(2, 90)]],  # earlier, then later
+    [[(n, n * 7) for n in range(8)], [(3, 100), (5, 2)], [(3, 4), (6, 120)]],
+])
+def test_re_dated_stories_leave_no_stale_listing(tmp_path: Path, batches) -> None:
+    """A story whose update moves its time is taken off its old day and category pages."""
+    store = SQLiteStore.open(tmp_path / "redate.sqlite3", SITE.tz)
+    out = tmp_path / "inc"
+    for number, batch in enumerate(batches):
+        add(store, *[article(n, hours=h, title=f"新闻 {n} 第{number}版") for n, h in batch])
+        build_site(store, out, SITE)
+    fresh = tmp_path / "fresh"
+    store.set_state("publish.seq", "0")
+    build_site(store, fresh, SITE, full=True)
+    store.close()
+    assert snapshot(out) == snapshot(fresh)
+
+
 @pytest.mark.parametrize("page_size, feed_size", [(2, 5), (5, 2), (3, 3), (50, 4)])
 def test_category_feeds_hold_the_newest_whatever_the_page_size(
         store: SQLiteStore, tmp_path: Path, page_size: int, feed_size: int) -> None:

@@ -58,6 +58,13 @@ class ListingWriter:
             self._first[cid] = key
         self._days.add(stored.article.published.astimezone(self.site.tz).date())
 
+    def note_earlier(self, article_id: int, category_id: int, published: datetime) -> None:
+        """An earlier time of a noted story: its old day and category pages list it there."""
+        key = (published, article_id)
+        if category_id in self._first and key < self._first[category_id]:
+            self._first[category_id] = key
+        self._days.add(published.astimezone(self.site.tz).date())
+
     # --- what a build writes ------------------------------------------------------
 
     def write_affected(self) -> None:
@@ -66,8 +73,12 @@ class ListingWriter:
             rank = self.store.category_rank(cid, published, aid)
             self._write_category(cat, rank // self.site.page_size + 1)
         for day in sorted(self._days):
-            self.writer.write(urls.day_path(day),
-                              render(self.pages.day(self.store, day, self._day_heads(day))))
+            heads = self._day_heads(day)
+            if heads:
+                self.writer.write(urls.day_path(day),
+                                  render(self.pages.day(self.store, day, heads)))
+            else:   # every story of the day was re-dated to another
+                self.writer.remove(urls.day_path(day))
 
     def write_everything(self, *, categories_elsewhere: bool = False) -> None:
         """Every listing; with ``categories_elsewhere``, all but the category
@@ -215,6 +226,14 @@ class ListingWriter:
                 self._day_cache.pop(day, None)
                 for name, piece in zip(names, chunks(locs)):
                     self.writer.write(name, urlset(piece))
+                if not self._all_days:   # a day that lost stories may need a part less
+                    part = len(names) + 1
+                    while self.writer.remove(_day_sitemap(day, part)):
+                        part += 1
+        for day in self._days - {day for day, _ in days}:
+            part = 1                    # a day left without stories: no sitemap either
+            while self.writer.remove(_day_sitemap(day, part)):
+                part += 1
         self.writer.write("sitemap.xml", sitemap_index(index))
 
 

@@ -90,8 +90,13 @@ def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = Fals
         # The watermark is the newest change actually rendered, so a story
         # committed while this build runs is picked up by the next one.
         top = max((c.seq for c in changes), default=mark)
-        stories = _write_stories(_stream(store, [c.article_id for c in changes]),
-                                 writer, pages, listings, len(changes), progress)
+        ids = [c.article_id for c in changes]
+        stories = _write_stories(_stream(store, ids), writer, pages, listings, len(changes),
+                                 progress)
+        # A story updated with another time must also leave the day and
+        # category pages that listed it at its old time.
+        for article_id, category_id, published in store.earlier_times(ids):
+            listings.note_earlier(article_id, category_id, published)
         if stories:
             listings.write_affected()
         _write_common(writer, pages, listings, top, wrote_any=stories > 0)

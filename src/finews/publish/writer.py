@@ -39,6 +39,7 @@ class SiteWriter:
         self.fsync = fsync
         self.written = 0
         self.unchanged = 0
+        self.removed = 0      # files taken off the site (a day left without stories)
         self._seen: set[str] = set()
         self._resolved_root: Path | None = None
         # A build writes tens of thousands of files into a few thousand
@@ -158,6 +159,21 @@ class SiteWriter:
         else:
             Path(folder).mkdir(parents=True, exist_ok=True)
         self._made.add(folder)
+
+    def remove(self, rel: str) -> bool:
+        """Take the file at ``rel`` off the site; True if there was one."""
+        path = self._target(rel)
+        if path in self._seen:
+            raise PublishError(f"{rel} was written and removed in one build")
+        self._seen.add(path)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise PublishError(f"cannot remove {path}: {exc.strerror or exc}") from exc
+        self.removed += 1
+        return True
 
     def read(self, rel: str) -> bytes | None:
         """The bytes now at ``rel`` (None when there is no such file)."""

@@ -110,6 +110,11 @@ class Store(Protocol):
     def changes_since(self, seq: int) -> tuple[list[Change], int]:
         """Articles changed after ``seq``, and the newest sequence now."""
 
+    def earlier_times(self, article_ids: Sequence[int]) -> list[tuple[int, int, datetime]]:
+        """(article id, category id, published) of every earlier version of
+        these articles whose time differs from the article's now: where a
+        re-dated story used to be listed."""
+
     def newest(self, limit: int) -> list[Headline]: ...
     def category_newest(self, category_id: int, limit: int) -> list[Headline]: ...
     def category_count(self, category_id: int) -> int: ...

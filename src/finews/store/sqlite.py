@@ -428,6 +428,17 @@ class SQLiteStore:
         top = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
         return [Change(aid, s) for aid, s in rows], top
 
+    def earlier_times(self, article_ids: Sequence[int]) -> list[tuple[int, int, datetime]]:
+        found = []
+        for start in range(0, len(article_ids), 500):
+            chunk = tuple(article_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found += [(aid, cid, _dt(published)) for aid, cid, published in self._conn.execute(
+                f"SELECT DISTINCT r.article_id, a.category_id, r.published FROM revisions r "
+                f"JOIN articles a ON a.id = r.article_id "
+                f"WHERE r.article_id IN ({marks}) AND r.published != a.published", chunk)]
+        return found
+
     def _headlines(self, where: str, params: tuple) -> list[Headline]:
         rows = self._conn.execute(
             f"SELECT {_HEADLINE_COLUMNS} FROM articles a JOIN categories c "
