@@ -43,6 +43,7 @@ class _Job:
     out: Path
     fresh: bool
     pages: Pages
+    direct: bool = False     # out is a staged build's folder: write files straight in
 
 
 _job: _Job | None = None
@@ -72,9 +73,9 @@ class BuildPool:
     waits and returns what they did."""
 
     def __init__(self, store, out: Path, pages: Pages, fresh: bool, workers: int,
-                 categories: list[Category]) -> None:
+                 categories: list[Category], direct: bool = False) -> None:
         lo, hi = store.article_id_bounds()
-        job = _Job(Path(store.path), Path(out), fresh, pages)
+        job = _Job(Path(store.path), Path(out), fresh, pages, direct)
         context = multiprocessing.get_context("fork")
         self._pool = ProcessPoolExecutor(workers, mp_context=context,
                                          initializer=_start, initargs=(job,))
@@ -124,7 +125,7 @@ def _write_range(after: int, upto: int) -> tuple[int, int, int]:
 
     job = _job
     assert job is not None
-    writer = SiteWriter(job.out, fresh=job.fresh)
+    writer = SiteWriter(job.out, fresh=job.fresh, direct=job.direct)
     done = 0
     with SQLiteStore.open(job.db, job.pages.site.tz, readonly=True) as store:
         for stored in store.iter_articles(BATCH, after=after, upto=upto):
@@ -138,7 +139,7 @@ def _write_categories(cats: list[Category]) -> tuple[int, int, int, dict[str, in
 
     job = _job
     assert job is not None
-    writer = SiteWriter(job.out, fresh=job.fresh)
+    writer = SiteWriter(job.out, fresh=job.fresh, direct=job.direct)
     with SQLiteStore.open(job.db, job.pages.site.tz, readonly=True) as store:
         listings = ListingWriter(store, writer, job.pages)
         counts = listings.write_category_pages(cats)

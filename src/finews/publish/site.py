@@ -56,7 +56,20 @@ def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = Fals
     """
     started = time.monotonic()
     out = Path(out)
-    writer = SiteWriter(out)
+    # Into a missing or empty folder, the site appears whole when it is done.
+    writer = SiteWriter(out, stage=True)
+    try:
+        report = _build(store, writer, site, full, progress, search_action, workers)
+    except Exception:
+        writer.abandon()
+        raise
+    return BuildReport(**{**report, "elapsed": time.monotonic() - started})
+
+
+def _build(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
+           progress: Progress | None, search_action: str | None,
+           workers: int | None) -> dict:
+    out = writer.root
     pages = Pages(site, search_action)
     fingerprint = _fingerprint(site, search_action)
     raw_mark = store.get_state(SEQ_KEY)
@@ -70,7 +83,8 @@ def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = Fals
         total = store.count_articles()
         workers = default_workers() if workers is None else workers
         if can_split(store, total, workers):
-            pool = BuildPool(store, out, pages, writer.fresh, workers, store.categories())
+            pool = BuildPool(store, writer.output, pages, writer.fresh, workers,
+                             store.categories(), direct=writer.direct)
             try:
                 listings.write_everything(categories_elsewhere=True)
                 _write_common(writer, pages, listings, top, wrote_any=True)
@@ -100,13 +114,13 @@ def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = Fals
         if stories:
             listings.write_affected()
         _write_common(writer, pages, listings, top, wrote_any=stories > 0)
+    # Published before the state says so: a build that fails here is redone.
+    writer.finish()
     listings.save_state()
     store.set_state(SEQ_KEY, str(top))
     store.set_state(FINGERPRINT_KEY, fingerprint)
-    return BuildReport(written=writer.written + extra[0],
-                       unchanged=writer.unchanged + extra[1],
-                       elapsed=time.monotonic() - started, seq=top, full=full,
-                       stories=stories, skipped=tuple(listings.skipped))
+    return dict(written=writer.written + extra[0], unchanged=writer.unchanged + extra[1],
+                seq=top, full=full, stories=stories, skipped=tuple(listings.skipped))
 
 
 def _stream(store: Store, ids: list[int]) -> Iterator[StoredArticle]:

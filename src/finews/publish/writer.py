@@ -5,6 +5,15 @@ path twice in a build (two pages fighting over one URL is a bug, not a
 choice), writes through a temporary file and a rename so a reader never sees
 half a page, and leaves a file alone when it already holds the same bytes,
 so a rebuild with nothing new touches nothing on disk.
+
+A build into a missing or empty folder is *staged* when the caller asks for
+it: every file is written straight into a sibling folder
+(``.<name>.finews-building-<pid>``), which takes the output folder's place
+in one rename when the build is done (:meth:`SiteWriter.finish`). Readers
+see no site, then the whole site; never a part, never half a page. A file
+costs one ``open`` instead of an ``open`` and a ``rename`` across folders,
+about a sixth of what a full build spends per page. A build killed on the
+way leaves only its staging folder, which the next build removes.
 """
 
 from __future__ import annotations
@@ -34,7 +43,12 @@ class SiteWriter:
     """Writes files below ``root``; counts what it wrote and what it left alone."""
 
     def __init__(self, root: Path, *, fsync: bool = False,
-                 fresh: bool | None = None) -> None:
+                 fresh: bool | None = None, stage: bool = False,
+                 direct: bool = False) -> None:
+        """``stage``: build into a staging folder when ``root`` is missing or
+        empty (see the module notes; call :meth:`finish` at the end).
+        ``direct``: ``root`` is a staging folder, write files straight in
+        (a worker of a staged build)."""
         self.root = Path(root)
         self.fsync = fsync
         self.written = 0
@@ -54,6 +68,9 @@ class SiteWriter:
         self._temp = 0
         self._partial_pid = 0
         self._partial = ""
+        self._stage = stage
+        self._staging: Path | None = None
+        self._direct = direct
 
     @property
     def fresh(self) -> bool:
@@ -61,19 +78,67 @@ class SiteWriter:
         self._root()
         return self._fresh
 
+    @property
+    def output(self) -> Path:
+        """The folder files go into now: the staging folder while a build is staged."""
+        return self._root()
+
+    @property
+    def direct(self) -> bool:
+        """True when files are written straight in, without a rename (staged)."""
+        self._root()
+        return self._direct
+
     def _root(self) -> Path:
         if self._resolved_root is None:
             existed = self.root.is_dir() and any(
                 e.name != PARTIAL for e in os.scandir(self.root))
-            self.root.mkdir(parents=True, exist_ok=True)
-            self._resolved_root = self.root.resolve()
+            own_build = self._told_fresh is None   # the build's own writer, not a worker's
+            self._fresh = not existed if own_build else self._told_fresh
+            if own_build:
+                _sweep_staging(self.root)
+            if own_build and self._stage and self._fresh:
+                self._staging = _begin_staging(self.root)
+            top = self._staging or self.root
+            top.mkdir(parents=True, exist_ok=True)
+            self._resolved_root = top.resolve()
             self._made.add(str(self._resolved_root))
-            self._fresh = not existed if self._told_fresh is None else self._told_fresh
-            partial = self._resolved_root / PARTIAL
-            partial.mkdir(exist_ok=True)
-            if self._told_fresh is None:   # the build's own writer, not a worker's
-                sweep_partial(partial)
+            self._direct = self._direct or self._staging is not None
+            if not self._direct:
+                partial = self._resolved_root / PARTIAL
+                partial.mkdir(exist_ok=True)
+                if own_build:
+                    sweep_partial(partial)
         return self._resolved_root
+
+    def finish(self) -> None:
+        """Put a staged build in the output folder's place (nothing to do otherwise)."""
+        staging = self._staging
+        if staging is None:
+            return
+        try:
+            partial = self.root / PARTIAL
+            if partial.is_dir():          # an earlier build's leftovers: the folder must be empty
+                sweep_partial(partial)
+                partial.rmdir()
+            # Over an empty folder, rename replaces it in one step.
+            os.rename(staging, self.root)
+        except OSError as exc:
+            raise PublishError(
+                f"cannot move the finished site from {staging} to {self.root}: "
+                f"{exc.strerror or exc} (was something written into {self.root} "
+                "during the build?)") from exc
+        # Anything written after this goes into the published folder, the usual way.
+        self._staging = None
+        self._resolved_root, self._direct, self._fresh = None, False, False
+        self._folders.clear()
+        self._made.clear()
+
+    def abandon(self) -> None:
+        """Remove a staged build that failed; the output folder stays as it was."""
+        staging, self._staging = self._staging, None
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def target(self, rel: str) -> Path:
         """The absolute file for ``rel``, checked to stay inside the root."""
@@ -123,8 +188,11 @@ class SiteWriter:
             return False
         try:
             self._make(path.rpartition("/")[0])
-            self._temp += 1
-            _atomic_write(path, data, self.fsync, self._temp, self._own_partial())
+            if self._direct:
+                _direct_write(path, data, self.fsync)
+            else:
+                self._temp += 1
+                _atomic_write(path, data, self.fsync, self._temp, self._own_partial())
         except OSError as exc:
             raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc
         self.written += 1
@@ -267,6 +335,60 @@ def _atomic_write(path: str, data: bytes, fsync: bool, serial: int,
         except OSError:
             pass
         raise
+
+
+def _direct_write(path: str, data: bytes, fsync: bool) -> None:
+    # Only into a staging folder, which no reader sees: a half-written file
+    # there is removed with the folder. O_EXCL: every file is new.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+    try:
+        os.fchmod(fd, 0o644)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if fsync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+#: The name of a staging folder after the output folder's: ``.site.finews-building-<pid>``.
+STAGING = ".finews-building-"
+
+
+def _staging_name(root: Path) -> str:
+    return f".{root.name}{STAGING}"
+
+
+def _begin_staging(root: Path) -> Path | None:
+    """A new staging folder beside ``root``; None when ``root`` cannot be replaced by a rename."""
+    try:
+        if not root.name or root.is_symlink():
+            return None            # renaming over a link would replace the link itself
+        parent = root.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        if root.exists() and os.stat(root).st_dev != os.stat(parent).st_dev:
+            return None            # a mount point: a rename cannot replace it
+        staging = parent / f"{_staging_name(root)}{os.getpid()}"
+        if staging.exists():       # left by an earlier process with this pid
+            shutil.rmtree(staging)
+        os.mkdir(staging)
+        return staging
+    except OSError:
+        return None                # e.g. the parent is read-only: write in place
+
+
+def _sweep_staging(root: Path) -> None:
+    """Remove staging folders of builds that died (their process is gone)."""
+    prefix = _staging_name(root)
+    try:
+        entries = [e for e in os.scandir(root.parent) if e.name.startswith(prefix)]
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len(prefix):]
+        if pid.isdigit() and not _alive(int(pid)) and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
