@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 
@@ -45,6 +46,37 @@ def test_no_fork_while_other_threads_run(monkeypatch) -> None:
         gate.set()
         other.join()
     assert pids == {os.getpid()}
+
+
+def _note_chunk(log, items) -> None:
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(" ".join(map(str, items)) + "\n")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_chunk_is_prepared_before_it_is_read(tmp_path, monkeypatch, workers: int) -> None:
+    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+    log = tmp_path / "chunks.txt"
+    prepare = functools.partial(_note_chunk, log)
+    assert list(parallel.ordered_map(_square, list(range(7)), workers, prepare=prepare)) == [
+        n * n for n in range(7)]
+    assert sorted(log.read_text(encoding="utf-8").splitlines()) == ["0 1 2", "3 4 5", "6"]
+
+
+def test_read_ahead_passes_over_what_it_cannot_open(tmp_path) -> None:
+    from finews.original.importer import CHINA, _Candidate, _read_ahead
+    fifo = tmp_path / "2022-03-01-NW1.md"
+    os.mkfifo(fifo)                      # opening it to read would block
+    post = tmp_path / "2022-03-02-NW2.md"
+    post.write_text("---\n")
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (_read_ahead(
+        [(_Candidate(p, "_posts", 0), CHINA) for p in (fifo, tmp_path / "gone.md", post)]),
+        done.set()), daemon=True)
+    worker.start()
+    worker.join(5)
+    assert done.is_set()
 
 
 def _pid(_: int) -> int:

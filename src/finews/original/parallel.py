@@ -29,12 +29,17 @@ WINDOW = 2
 MIN_FILES = 1000
 
 
-def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None
-                ) -> Iterator[R]:
-    """``map(fn, items)``, spread over worker processes when that pays."""
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None,
+                prepare: Callable[[Sequence[T]], None] | None = None) -> Iterator[R]:
+    """``map(fn, items)``, spread over worker processes when that pays.
+
+    ``prepare`` is called with each chunk of items before ``fn`` runs on
+    them, in the process that runs ``fn`` (to start reading their files, say).
+    """
     workers = default_workers() if workers is None else workers
     if workers < 2 or len(items) < MIN_FILES or not can_fork():
-        yield from map(fn, items)
+        for start in range(0, len(items), CHUNK):
+            yield from _chunk(fn, items[start:start + CHUNK], prepare)
         return
     # fn must be a module-level function (it is pickled by name). At most
     # WINDOW chunks are in flight, so when storing is the slower half the
@@ -43,12 +48,15 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = 
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         pending: deque[Future] = deque()
         for start in range(0, len(items), CHUNK):
-            pending.append(pool.submit(_chunk, fn, items[start:start + CHUNK]))
+            pending.append(pool.submit(_chunk, fn, items[start:start + CHUNK], prepare))
             if len(pending) >= WINDOW * workers:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
 
 
-def _chunk(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+def _chunk(fn: Callable[[T], R], items: Sequence[T],
+           prepare: Callable[[Sequence[T]], None] | None = None) -> list[R]:
+    if prepare is not None:
+        prepare(items)
     return [fn(item) for item in items]
