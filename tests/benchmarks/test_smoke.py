@@ -123,5 +123,9 @@ def test_outputs_are_set_aside_during_a_run_and_deleted_after(tmp_path):
     moved = list((tmp_path / TRASH).iterdir())
     assert [p.name.startswith("site-") for p in moved] == [True]
     assert (moved[0] / "page.html").read_text() == "x"       # not deleted yet
+    deep = fresh_dir(tmp_path / "100000" / "finews" / "data" / "site")   # where a run keeps its sites
+    (deep / "page.html").write_text("x")
+    fresh_dir(deep)
     empty_trash(tmp_path)
     assert not (tmp_path / TRASH).exists()
+    assert not (deep.parent / TRASH).exists() and deep.is_dir()
