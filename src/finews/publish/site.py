@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -63,12 +63,12 @@ def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = Fals
     except Exception:
         writer.abandon()
         raise
-    return BuildReport(**{**report, "elapsed": time.monotonic() - started})
+    return replace(report, elapsed=time.monotonic() - started)
 
 
 def _build(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
            progress: Progress | None, search_action: str | None,
-           workers: int | None) -> dict:
+           workers: int | None) -> BuildReport:
     out = writer.root
     pages = Pages(site, search_action)
     fingerprint = _fingerprint(site, search_action)
@@ -119,8 +119,9 @@ def _build(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
     listings.save_state()
     store.set_state(SEQ_KEY, str(top))
     store.set_state(FINGERPRINT_KEY, fingerprint)
-    return dict(written=writer.written + extra[0], unchanged=writer.unchanged + extra[1],
-                seq=top, full=full, stories=stories, skipped=tuple(listings.skipped))
+    return BuildReport(written=writer.written + extra[0], unchanged=writer.unchanged + extra[1],
+                       elapsed=0.0, seq=top, full=full, stories=stories,
+                       skipped=tuple(listings.skipped))
 
 
 def _stream(store: Store, ids: list[int]) -> Iterator[StoredArticle]:

@@ -319,15 +319,7 @@ def _atomic_write(path: str, data: bytes, fsync: bool, serial: int,
     except FileExistsError:
         fd, tmp = tempfile.mkstemp(dir=partial, suffix=".part")
     try:
-        try:
-            os.fchmod(fd, 0o644)   # whatever the umask: the web server must read it
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            if fsync:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
+        _fill(fd, data, fsync)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -340,9 +332,13 @@ def _atomic_write(path: str, data: bytes, fsync: bool, serial: int,
 def _direct_write(path: str, data: bytes, fsync: bool) -> None:
     # Only into a staging folder, which no reader sees: a half-written file
     # there is removed with the folder. O_EXCL: every file is new.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+    _fill(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644), data, fsync)
+
+
+def _fill(fd: int, data: bytes, fsync: bool) -> None:
+    """Write all of ``data`` to the new file ``fd``, readable by all, and close it."""
     try:
-        os.fchmod(fd, 0o644)
+        os.fchmod(fd, 0o644)   # whatever the umask: the web server must read it
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
