@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from finews.config import Settings, apply_env, from_mapping, load
+from finews.store.open import sqlite_path
 from finews.config_template import TEMPLATE
 from finews.errors import ConfigError
 
@@ -18,7 +19,7 @@ SOURCE = {"name": "s1", "kind": "json", "url": "https://example.com/list",
 def test_defaults_without_a_file(tmp_path):
     settings = load(tmp_path / "finews.toml", {})
     assert settings == Settings()
-    assert settings.store_path == Path("data/finews.sqlite3")
+    assert sqlite_path(settings.store) == Path("data/finews.sqlite3")
 
 
 def test_template_is_valid_and_gives_the_defaults(tmp_path):
@@ -35,7 +36,7 @@ def test_relative_paths_follow_the_config_file(tmp_path):
     settings = from_mapping({"data_dir": "d", "store": {"url": "sqlite:///db/x.sqlite3"}},
                             base=tmp_path)
     assert settings.data_dir == tmp_path / "d"
-    assert settings.store_path == tmp_path / "db" / "x.sqlite3"
+    assert sqlite_path(settings.store) == tmp_path / "db" / "x.sqlite3"
     assert settings.site_dir == tmp_path / "d" / "site"
 
 

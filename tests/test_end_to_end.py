@@ -14,6 +14,7 @@ from finews.fetch import Fetcher
 from finews.ingest import fetch_pass
 from finews.publish.site import build_site
 from finews.store.sqlite import SQLiteStore
+from finews.store import open_store
 from finews.upstream.server import UpstreamServer
 
 
@@ -41,7 +42,7 @@ def fetch_all(settings, store):
 @pytest.fixture
 def world(upstream, tmp_path):
     settings = settings_for(upstream, tmp_path)
-    store = SQLiteStore.open(settings.store_path, settings.site.tz)
+    store = open_store(settings.store, settings.site.tz)
     yield upstream, settings, store
     store.close()
 

@@ -24,8 +24,8 @@ from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-from finews.search.engine import search
-from finews.search.index import index_article, reindex, remove_article
+from finews.store.sqlite.fts_engine import search
+from finews.store.sqlite.fts_index import index_article, reindex, remove_article
 from finews.search.query import SearchQuery
 from finews.store.sqlite import SQLiteStore
 from finews.upstream import words

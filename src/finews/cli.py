@@ -159,15 +159,13 @@ def _progress_printer(unit: str) -> Callable[..., None]:
 @friendly
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the published site and its JSON API on 127.0.0.1."""
-    from .runner import build_once
-    from .store.sqlite import SQLiteStore
+    from .runner import build_once, open_store
     from .web.app import create_app
     from .web.serve import serve as run_server
     settings = _with_serve(_settings(ctx), host, port)
     if not (settings.site_dir / "index.html").exists():
         build_once(settings)
-    app = create_app(settings, lambda: SQLiteStore.open(settings.store_path,
-                                                        settings.site.tz, readonly=True))
+    app = create_app(settings, lambda: open_store(settings, readonly=True))
     click.echo(f"serving {settings.site_dir} at http://{settings.serve.host}:"
                f"{settings.serve.port}/ (Ctrl-C stops)")
     run_server(app, settings.serve.host, settings.serve.port)

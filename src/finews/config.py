@@ -101,7 +101,8 @@ class SourceSettings:
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path = Path("data")
-    #: ``sqlite:///path`` (default: ``<data_dir>/finews.sqlite3``).
+    #: ``sqlite:///path`` (default: ``<data_dir>/finews.sqlite3``) or
+    #: ``postgresql://user@host/database`` (see ``store.open``).
     store_url: str = ""
     #: Where the static site is written (default: ``<data_dir>/site``).
     output_dir: Path | None = None
@@ -111,13 +112,9 @@ class Settings:
     sources: tuple[SourceSettings, ...] = ()
 
     @property
-    def store_path(self) -> Path:
-        """The SQLite file named by ``store_url``."""
-        url = self.store_url or f"sqlite:///{self.data_dir / 'finews.sqlite3'}"
-        if not url.startswith("sqlite:///"):
-            raise ConfigError(
-                f"store.url {url!r} is not supported: use sqlite:///PATH")
-        return Path(url[len("sqlite:///"):])
+    def store(self) -> str:
+        """The store's URL, for ``store.open_store``."""
+        return self.store_url or f"sqlite:///{self.data_dir / 'finews.sqlite3'}"
 
     @property
     def site_dir(self) -> Path:
@@ -281,7 +278,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError("'fetch.retries' must be 0 or more")
     if not 0 < settings.serve.port < 65536:
         raise ConfigError(f"'serve.port' must be between 1 and 65535, not {settings.serve.port}")
-    settings.store_path  # noqa: B018 - raises ConfigError for unsupported URLs
+    from .store.open import backend_of
+    backend_of(settings.store)   # ConfigError for an unsupported URL
 
 
 _ENV_PREFIX = "FINEWS_"

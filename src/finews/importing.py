@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from .model import Article
-from .search.index import IndexEntry
+from .search.indextext import IndexEntry
 from .original.importer import Imported, ImportSummary, Quarantined, import_paths
 from .store.base import Store
 

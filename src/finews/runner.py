@@ -19,7 +19,8 @@ from typing import Callable
 from .config import Settings
 from .fetch import Fetcher
 from .ingest import PassReport, due_sources, fetch_pass
-from .store.sqlite import SQLiteStore
+from .store import open_store as _open
+from .store.base import Store
 
 #: The loop looks for due sources this often (seconds) when nothing is due.
 TICK = 1.0
@@ -32,8 +33,8 @@ class RunOptions:
     max_passes: int | None = None
 
 
-def open_store(settings: Settings) -> SQLiteStore:
-    return SQLiteStore.open(settings.store_path, settings.site.tz)
+def open_store(settings: Settings, *, readonly: bool = False) -> Store:
+    return _open(settings.store, settings.site.tz, readonly=readonly)
 
 
 def describe_build(report) -> str:
@@ -69,8 +70,7 @@ async def run(settings: Settings, *, options: RunOptions | None = None,
     if options.serve:
         from .web.app import create_app
         from .web.serve import serve_async
-        app = create_app(settings, lambda: SQLiteStore.open(
-            settings.store_path, settings.site.tz, readonly=True))
+        app = create_app(settings, lambda: open_store(settings, readonly=True))
         # The site must exist before the first request.
         await asyncio.to_thread(build_once, settings)
         server_task = asyncio.create_task(serve_async(

@@ -7,7 +7,7 @@ import pytest
 
 from finews.original.importer import (MAX_BYTES, Imported, Quarantined, Skipped, import_paths,
                                       summarise)
-from finews.search.index import make_entry
+from finews.search.indextext import make_entry
 
 from . import original_samples as samples
 

@@ -19,6 +19,7 @@ from finews.config import Settings, from_mapping
 from finews.fetch import Fetcher
 from finews.ingest import PassReport, fetch_pass
 from finews.store.sqlite import SQLiteStore
+from finews.store import open_store
 from finews.upstream import UpstreamServer
 from finews.upstream.generator import CHINA
 
@@ -85,10 +86,10 @@ def upstream():
 def store_for(tmp_path):
     opened: list[SQLiteStore] = []
 
-    def open_store(settings: Settings) -> SQLiteStore:
-        store = SQLiteStore.open(settings.store_path, settings.site.tz)
+    def opener(settings: Settings) -> SQLiteStore:
+        store = open_store(settings.store, settings.site.tz)
         opened.append(store)
         return store
-    yield open_store
+    yield opener
     for store in opened:
         store.close()

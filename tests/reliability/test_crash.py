@@ -27,6 +27,7 @@ from finews.fetch import Fetcher
 from finews.ingest import fetch_pass
 from finews.runner import build_once
 from finews.store.sqlite import SQLiteStore
+from finews.store import open_store
 from finews.upstream import UpstreamServer
 
 from .conftest import SLOW, START
@@ -50,7 +51,7 @@ def comparable(files: dict[str, bytes]) -> dict[str, bytes]:
 def check_stories(work: Workdir, upstream: UpstreamServer) -> int:
     """Every story the upstream serves is stored exactly once; returns how many are lost."""
     settings = load(work.config, {})
-    with SQLiteStore.open(settings.store_path, settings.site.tz, readonly=True) as store:
+    with open_store(settings.store, settings.site.tz, readonly=True) as store:
         stories = upstream.stories()
         assert len(stories) <= 100, "the feed must carry every story for this check"
         found = {}
@@ -71,7 +72,7 @@ def reference_site(tmp: Path, upstream: UpstreamServer) -> dict[str, bytes]:
     """The site an uninterrupted fetch and build make in a fresh folder."""
     work = make_workdir(tmp, upstream)
     settings = load(work.config, {})
-    with SQLiteStore.open(settings.store_path, settings.site.tz) as store:
+    with open_store(settings.store, settings.site.tz) as store:
         async def go():
             async with Fetcher(settings.fetch) as fetcher:
                 return await fetch_pass(settings, store, fetcher)

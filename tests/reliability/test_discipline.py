@@ -19,6 +19,7 @@ from finews.fetch import Fetcher, policy
 from finews.ingest import (MAX_BACKOFF, MAX_RETRY_AFTER, due_sources, fetch_pass,
                            fetch_source)
 from finews.store.sqlite import SQLiteStore
+from finews.store import open_store
 from finews.upstream import Fault
 from finews.upstream.__main__ import _toml
 from finews.web.app import create_app
@@ -185,7 +186,7 @@ def test_status_command_and_api_show_errors_and_next_attempt(upstream, tmp_path)
 
     from finews.config import load
     settings = load(config, {})
-    app = create_app(settings, lambda: SQLiteStore.open(settings.store_path,
+    app = create_app(settings, lambda: open_store(settings.store,
                                                         settings.site.tz, readonly=True))
     with TestClient(app) as client:
         payload = client.get("/api/status").json()

@@ -17,8 +17,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from finews.original.export import export_jekyll
+from finews.store.open import sqlite_path
 from finews.publish.site import build_site
 from finews.store.sqlite import SQLiteStore
+from finews.store import open_store
 from finews.upstream import UpstreamServer
 from finews.upstream.generator import LISTS, Story
 from finews.web.app import create_app
@@ -50,7 +52,7 @@ def outputs(tmp_path_factory):
     with UpstreamServer(seed=4, stories=5, start=START) as upstream:
         upstream.publish(hostile_stories())
         settings = settings_for(upstream, tmp, fetch={"read_timeout": 5})
-        with SQLiteStore.open(settings.store_path, settings.site.tz) as store:
+        with open_store(settings.store, settings.site.tz) as store:
             report = run_pass(settings, store)
             for src in report.sources:
                 assert src.error is None, (src.source, src.error)
@@ -59,7 +61,7 @@ def outputs(tmp_path_factory):
             export_jekyll(store, tmp / "jekyll", settings.site)
             stored = store.count_articles()
             quarantined = store.count_quarantine()
-        app = create_app(settings, lambda: SQLiteStore.open(settings.store_path,
+        app = create_app(settings, lambda: open_store(settings.store,
                                                             settings.site.tz, readonly=True))
         with TestClient(app) as client:
             api = {path: client.get(path) for path in ("/api/latest?limit=200", "/api/status")}
@@ -145,7 +147,7 @@ def test_site_scripts_are_only_the_sites_own(outputs):
 
 def test_every_file_stays_inside_the_folders_finews_owns(outputs):
     tmp, settings, *_ = outputs
-    allowed = [settings.site_dir.resolve(), settings.store_path.parent.resolve(),
+    allowed = [settings.site_dir.resolve(), sqlite_path(settings.store).parent.resolve(),
                (tmp / "jekyll").resolve()]
     for path in tmp.rglob("*"):
         real = path.resolve()
@@ -168,7 +170,7 @@ def test_a_half_written_temporary_file_is_never_served(outputs):
     tmp, settings, *_ = outputs
     # What a build killed between writing and renaming leaves behind.
     (settings.site_dir / ".tmp-abc123.part").write_text("<html><body>half")
-    app = create_app(settings, lambda: SQLiteStore.open(settings.store_path,
+    app = create_app(settings, lambda: open_store(settings.store,
                                                         settings.site.tz, readonly=True))
     with TestClient(app) as client:
         for path in ("/.tmp-abc123.part", "/%2etmp-abc123.part", "/static/../.tmp-abc123.part"):

@@ -22,6 +22,7 @@ from finews.fetch import Fetcher
 from finews.ingest import fetch_source
 from finews.process.sanitise import is_safe_html
 from finews.store.sqlite import SQLiteStore
+from finews.store import open_store
 
 from .xss_corpus import HOSTILE_IDS, XSS
 
@@ -80,7 +81,7 @@ def run(body: bytes, fulltext: str, content_type: str) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         config = settings_in(Path(tmp))
-        with SQLiteStore.open(config.store_path, config.site.tz) as store:
+        with open_store(config.store, config.site.tz) as store:
             report = fetch_with(answer, config, store)
             if report.error is None:
                 assert report.accounted == report.served
@@ -120,7 +121,7 @@ def test_the_fuzz_harness_stores_a_well_formed_item():
             if request.url.path == "/text":
                 return httpx.Response(200, json={"content": XSS[0] + "<p>正文</p>"})
             return httpx.Response(200, content=body)
-        with SQLiteStore.open(config.store_path, config.site.tz) as store:
+        with open_store(config.store, config.site.tz) as store:
             report = fetch_with(answer, config, store)
             assert report.new == report.served == 1
             body_html = next(store.iter_articles()).article.body_html

@@ -14,7 +14,7 @@ def two(archive):
 
 
 def test_json_document(archive, two):
-    doc = search_json(archive.conn, {"q": "银行", "order": "newest", "size": "1"}, tz=TZ)
+    doc = search_json(archive.store, {"q": "银行", "order": "newest", "size": "1"}, tz=TZ)
     assert doc["total"] == 2 and doc["total_exact"] and doc["pages"] == 2
     assert doc["query"] == {"q": "银行", "media": None, "stock": None, "from": None,
                             "to": None, "order": "newest", "page": 1, "size": 1}
@@ -23,7 +23,7 @@ def test_json_document(archive, two):
     assert hit["url"] == "/" + hit["path"]
     assert hit["published"].endswith("+08:00")
     assert "<mark>银行</mark>" in hit["title_html"]
-    page2 = search_json(archive.conn, {"q": "银行", "order": "newest", "size": "1",
+    page2 = search_json(archive.store, {"q": "银行", "order": "newest", "size": "1",
                                        "page": "2"}, tz=TZ)
     assert [r["id"] for r in page2["results"]] == [two[0]]
 
@@ -34,7 +34,7 @@ def test_json_document(archive, two):
     ({"q": "银行", "to": "2024-04-30"}, "none"),
 ])
 def test_filters(archive, two, params, expected):
-    ids = [r["id"] for r in search_json(archive.conn, params, tz=TZ)["results"]]
+    ids = [r["id"] for r in search_json(archive.store, params, tz=TZ)["results"]]
     if expected is None:
         assert sorted(ids) == sorted(two)
     elif expected == "none":
@@ -55,4 +55,4 @@ def test_filters(archive, two, params, expected):
 ])
 def test_bad_parameters_name_the_parameter(archive, two, params, name):
     with pytest.raises(QueryError, match=name):
-        search_json(archive.conn, params, tz=TZ)
+        search_json(archive.store, params, tz=TZ)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, HealthCheck, strategies as st
 
 from finews.errors import QueryError
-from finews.search.engine import search
+from finews.store.sqlite.fts_engine import search
 from finews.search.query import SearchQuery
 
 from .conftest import NOW, TZ

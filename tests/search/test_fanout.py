@@ -9,12 +9,12 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from finews.model import Article
-from finews.search import engine, fanout, schema
-from finews.search.engine import search
-from finews.search.index import index_article
+from finews.store.sqlite import fts_engine as engine, fts_fanout as fanout, fts_schema as schema
+from finews.store.sqlite.fts_engine import search
+from finews.store.sqlite.fts_index import index_article
 from finews.search.query import SearchQuery
-from finews.search.schema import shard_of, shards
-from finews.store import readers
+from finews.store.sqlite.fts_schema import shard_of, shards
+from finews.store.sqlite import readers
 from finews.store.sqlite import SQLiteStore
 
 from .conftest import NOW, TZ, Archive

@@ -1,7 +1,7 @@
 import pytest
 
-from finews.search.engine import search
-from finews.search.index import index_article, reindex, remove_article
+from finews.store.sqlite.fts_engine import search
+from finews.store.sqlite.fts_index import index_article, reindex, remove_article
 from finews.search.query import SearchQuery
 
 from .conftest import NOW, TZ
@@ -107,7 +107,7 @@ def _article(n, title, body, digest=""):
 def test_store_inserts_an_entry_made_ahead_for_the_same_text(archive):
     from dataclasses import replace
 
-    from finews.search.index import make_entry
+    from finews.search.indextext import make_entry
     article = _article(1, "光伏板块走强", "<p>龙头上涨</p>")
     entry = make_entry(article.title, article.digest, article.body_html)
     assert "光伏" in entry.title.split() and "龙头" in entry.body.split()
@@ -120,7 +120,7 @@ def test_store_inserts_an_entry_made_ahead_for_the_same_text(archive):
 
 
 def test_store_ignores_an_entry_made_from_other_text(archive):
-    from finews.search.index import make_entry
+    from finews.search.indextext import make_entry
     article = _article(2, "储能订单饱满", "<p>企业扩产</p>")
     stale = make_entry("光伏板块走强", "", "<p>龙头上涨</p>")
     (aid,) = archive.store.upsert_articles([(article, b"{}")],

@@ -4,11 +4,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from finews.search import engine, schema
-from finews.search.engine import TITLE_WEIGHTS, search
+from finews.store.sqlite import fts_engine as engine, fts_schema as schema
+from finews.store.sqlite.fts_engine import TITLE_WEIGHTS, search
 from finews.search.query import SearchQuery, parse
-from finews.search.rank import _varints, bm25, fts_phrases, shard_rows, shard_stats
-from finews.search.schema import shard_table
+from finews.store.sqlite.fts_query import match as fts_match
+from finews.store.sqlite.fts_rank import _varints, bm25, fts_phrases, shard_rows, shard_stats
+from finews.store.sqlite.fts_schema import shard_table
 
 from .conftest import NOW, TZ
 
@@ -36,7 +37,7 @@ def test_python_bm25_equals_fts5_on_the_same_shard(archive, query):
     for title, body in TEXTS:
         archive.add(title, body)
     table = shard_table(0)
-    match = parse(query).match()
+    match = fts_match(parse(query))
     phrases = fts_phrases(match)
     expected = fts5_scores(archive.conn, table, match)
     assert expected                                   # the query finds something

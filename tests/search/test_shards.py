@@ -4,11 +4,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from finews.search import engine, schema
-from finews.search.engine import search
-from finews.search.index import index_article, reindex, remove_article
+from finews.store.sqlite import fts_engine as engine, fts_schema as schema
+from finews.store.sqlite.fts_engine import search
+from finews.store.sqlite.fts_index import index_article, reindex, remove_article
 from finews.search.query import SearchQuery
-from finews.search.schema import shard_of, shard_table, shards
+from finews.store.sqlite.fts_schema import shard_of, shard_table, shards
 
 from .conftest import NOW, TZ
 

@@ -1,4 +1,7 @@
-"""The SQLite store on real files: identity, idempotence, revisions, categories."""
+"""What only the SQLite store does: its file, WAL mode, schema version, stored blobs.
+
+The behaviour both backends share is in ``test_contract.py``.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import pytest
 
 from finews.errors import StoreError
 from finews.model import Article, QuarantineRecord, StockMention
-from finews.store.migrations import MIGRATIONS
+from finews.store.sqlite.migrations import MIGRATIONS
 from finews.store.sqlite import SQLiteStore
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -54,33 +57,6 @@ def test_newer_schema_is_refused(tmp_path):
         SQLiteStore.open(path, TZ)
 
 
-def test_insert_then_same_again_writes_nothing(store):
-    first = store.upsert_articles([(make("1"), b"raw1"), (make("2"), b"raw2")])
-    assert (first.new, first.updated, first.unchanged) == (2, 0, 0)
-    _, seq = store.changes_since(0)
-    again = store.upsert_articles([(make("1"), b"raw1"), (make("2"), b"raw2")])
-    assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
-    assert again.article_ids == ()
-    assert store.changes_since(0)[1] == seq
-    assert store.count_articles() == 2
-
-
-def test_changed_content_is_an_update_with_a_revision(store):
-    store.upsert_articles([(make("1"), b"v1")])
-    stored = store.article_by_key("s", "1")
-    outcome = store.upsert_articles([(make("1", body="<p>更正后的正文</p>"), b"v2")])
-    assert (outcome.new, outcome.updated) == (0, 1)
-    after = store.article_by_key("s", "1")
-    assert after.id == stored.id
-    assert after.article.body_html == "<p>更正后的正文</p>"
-    assert after.seq > stored.seq
-    assert after.path == stored.path
-    assert store.revision_count(stored.id) == 1
-    assert store.raw_payload(stored.id) == b"v2"
-    changes, _ = store.changes_since(stored.seq)
-    assert [c.article_id for c in changes] == [stored.id]
-
-
 def test_raw_payload_is_kept_compressed(store, tmp_path):
     payload = "原始内容".encode() * 1000
     store.upsert_articles([(make("1"), payload)])
@@ -104,122 +80,3 @@ def test_a_payload_packed_by_a_worker_is_stored_as_it_is(store, tmp_path):
         "SELECT data FROM raw_payloads").fetchone()[0]
     assert blob == PackedPayload.pack(second)
 
-
-def test_same_story_from_another_list_is_stored_once(store):
-    url = "https://finance.eastmoney.com/a/202203010000000001.html"
-    store.upsert_articles([(make("1", source="rolling", url=url), b"")])
-    outcome = store.upsert_articles([(make("NW1", source="media", url=url,
-                                           title="另一个标题"), b"")])
-    assert (outcome.new, outcome.unchanged) == (0, 1)
-    assert store.count_articles() == 1
-    assert store.article_by_key("media", "NW1").article.upstream_id == "1"
-    # and the same content without a URL is caught by its hash
-    outcome = store.upsert_articles([(make("1", source="third"), b"")])
-    assert outcome.unchanged == 1 and store.count_articles() == 1
-
-
-def test_duplicates_within_one_batch(store):
-    outcome = store.upsert_articles([(make("1"), b""), (make("1"), b"")])
-    assert (outcome.new, outcome.unchanged) == (1, 1)
-
-
-def test_failed_batch_leaves_nothing(store):
-    bad = replace(make("2"), published=datetime(2022, 1, 1))  # naive: refused
-    with pytest.raises(StoreError):
-        store.upsert_articles([(make("1"), b""), (bad, b"")])
-    assert store.count_articles() == 0
-
-
-def test_category_slug_is_pinyin_unique_and_stable(store):
-    heze = store.category_for("菏泽日报")
-    assert heze.slug == "hezeribao" and heze.tag == "菏泽日报新闻"
-    assert store.category_for("菏泽日报") == heze
-    latin = store.category_for("TechWeb")
-    twin = store.category_for("Techweb")
-    assert latin.slug == "techweb" and twin.slug == "techweb-2"
-    reopened = SQLiteStore.open(store.path, TZ)
-    assert reopened.category_for("Techweb").slug == "techweb-2"
-
-
-def test_imported_slug_is_kept_even_when_unsafe(store):
-    cat = store.category_for("21世纪经济报道 21财经APP", slug="21shijijingjibaodao 21caijingAPP")
-    assert cat.original_slug == "21shijijingjibaodao 21caijingAPP"
-    assert cat.slug == "21shijijingjibaodao-21caijingapp"
-    # a wrong-but-established reading stays the URL
-    old = store.category_for("央行观察", slug="yangxingguancha")
-    assert old.slug == "yangxingguancha"
-    # new upstream stories of that media land in the same category
-    assert store.category_for("央行观察") == old
-
-
-def test_story_paths_are_unique_and_safe(store):
-    store.upsert_articles([(make("../../x", source="a"), b""),
-                           (make("../../x", source="b", body="<p>另一篇</p>"), b"")])
-    paths = [a.path for a in store.iter_articles()]
-    assert paths == ["shiliribao/2022/03/01/x.html", "shiliribao/2022/03/01/x-2.html"]
-
-
-def test_listing_queries(store):
-    stories = [make(str(i), published=T0 + timedelta(hours=i)) for i in range(30)]
-    stories.append(make("other", media="菏泽日报", published=T0 + timedelta(days=2)))
-    store.upsert_articles([(a, b"") for a in stories])
-    cat = store.category_for("示例日报")
-    assert store.category_count(cat.id) == 30
-    assert [h.title for h in store.category_newest(cat.id, 3)] == ["标题29", "标题28", "标题27"]
-    assert [h.title for h in islice(store.category_walk(cat.id, 10), 2)] == ["标题10", "标题11"]
-    tenth = store.article_by_key("s", "10")
-    assert store.category_rank(cat.id, tenth.article.published, tenth.id) == 10
-    assert store.newest(1)[0].title == "标题other"
-    # 09:30 China time + 15h crosses into 2 March
-    days = dict(store.days())
-    assert days[date(2022, 3, 1)] == 15 and days[date(2022, 3, 2)] == 15
-    assert len(store.day_headlines(date(2022, 3, 3))) == 1
-
-
-def test_iter_articles_streams_in_batches(store):
-    store.upsert_articles([(make(str(i)), b"") for i in range(25)])
-    seen = [a.article.upstream_id for a in store.iter_articles(batch=7)]
-    assert sorted(seen, key=int) == [str(i) for i in range(25)]
-
-
-def test_stock_mentions_round_trip(store):
-    stocks = [StockMention("1", "600160", "巨化股份"), StockMention("116", "00700", "")]
-    store.upsert_articles([(make("1", stocks=stocks), b"")])
-    assert store.article_by_key("s", "1").article.stocks == tuple(stocks)
-
-
-def test_quarantine_keeps_reason_and_payload(store):
-    store.quarantine(QuarantineRecord("s", "时间为空", "item", "42", b"{\"id\": 42}"))
-    store.quarantine(QuarantineRecord("s", "时间为空", "item", "42", b"{\"id\": 42}"))
-    [entry] = store.list_quarantine()
-    assert (entry.source, entry.upstream_id, entry.reason) == ("s", "42", "时间为空")
-    assert store.quarantine_payload(entry.id) == b"{\"id\": 42}"
-    assert store.count_quarantine() == 1
-    store.quarantine(QuarantineRecord("s", "标题为空", "item", "42", b"{\"id\": 42}"))
-    assert store.count_quarantine() == 2
-
-
-def test_source_state_success_and_errors(store):
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    assert store.source_state("x").error_count == 0
-    store.record_source_error("x", "fetch: boom", at=now, next_attempt=now + timedelta(60))
-    store.record_source_error("x", "fetch: boom", at=now, next_attempt=now + timedelta(120))
-    state = store.source_state("x")
-    assert (state.error_count, state.last_error) == (2, "fetch: boom")
-    store.record_source_success("x", at=now, next_attempt=now, etag='"e1"', served=3)
-    state = store.source_state("x")
-    assert (state.error_count, state.last_error, state.etag, state.served) == (
-        0, None, '"e1"', 3)
-
-
-def test_seen_item_hashes(store):
-    store.mark_items_seen("s", {"1": "h1", "2": "h2"})
-    store.mark_items_seen("s", {"2": "h2b"})
-    assert store.seen_item_hashes("s", ["1", "2", "3"]) == {"1": "h1", "2": "h2b"}
-
-
-def test_state_round_trip(store):
-    assert store.get_state("publish.seq") is None
-    store.set_state("publish.seq", "5")
-    store.set_state("publish.seq", "6")
-    assert store.get_state("publish.seq") == "6"

@@ -13,8 +13,10 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from starlette.testclient import TestClient
 
 from finews.config import Settings, SiteSettings
+from finews.store.open import sqlite_path
 from finews.model import Article
 from finews.store.sqlite import SQLiteStore
+from finews.store import open_store
 from finews.web.app import create_app
 
 T0 = datetime(2026, 3, 1, 2, tzinfo=timezone.utc)
@@ -28,14 +30,14 @@ def story(uid: str, title: str, body: str, media: str = "证券时报", days: in
 @pytest.fixture
 def site(tmp_path):
     settings = Settings(data_dir=tmp_path, site=SiteSettings(base_url="http://127.0.0.1:8000/"))
-    with SQLiteStore.open(settings.store_path, settings.site.tz) as store:
+    with open_store(settings.store, settings.site.tz) as store:
         store.upsert_articles([
             (story("1", "招商银行大股东减持", "公告称股东计划减持不超过1%。"), b""),
             (story("2", "央行开展逆回购", "央行今日开展逆回购操作<script>x</script>。",
                    media="上海证券报", days=1), b""),
             (story("3", "新能源车销量创新高", "多家银行上调新能源贷款额度。", days=2), b""),
         ])
-    app = create_app(settings, lambda: SQLiteStore.open(settings.store_path,
+    app = create_app(settings, lambda: open_store(settings.store,
                                                         settings.site.tz, readonly=True))
     return settings, TestClient(app)
 
@@ -119,7 +121,7 @@ def test_search_and_reindex_commands(site):
     assert "1 stories match" in found.stdout and "招商银行大股东减持" in found.stdout
     bad = run("search", "银行", "--from", "soon")
     assert bad.returncode == 1 and "'from'" in bad.stderr
-    with SQLiteStore.open(settings.store_path, settings.site.tz) as store:
+    with open_store(settings.store, settings.site.tz) as store:
         store._conn.execute("DELETE FROM articles_fts")
     assert "0 stories match" in run("search", "减持").stdout
     assert "indexed 3 stories" in run("reindex").stdout
@@ -127,9 +129,9 @@ def test_search_and_reindex_commands(site):
 
 
 def test_a_running_server_keeps_the_search_helpers_connections_between_requests(site):
-    from finews.store import readers
+    from finews.store.sqlite import readers
     settings, client = site
-    database = str(Path(settings.store_path).resolve())
+    database = str(sqlite_path(settings.store).resolve())
     with client:   # the server's start-up and shutdown
         for _ in range(2):
             assert client.get("/api/search", params={"q": "银行"}).status_code == 200

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from ..errors import FinewsError, ImportFormatError
 from ..model import Article, PackedPayload, QuarantineRecord
 from ..search import segment
-from ..search.index import IndexEntry, make_entry
+from ..search.indextext import IndexEntry, make_entry
 from .convert import file_name_parts, post_to_article
 from .parallel import ordered_map
 from .post import FOLDERS, parse_post

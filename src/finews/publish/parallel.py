@@ -39,7 +39,7 @@ BATCH = 500
 
 @dataclass(frozen=True, slots=True)
 class _Job:
-    db: Path
+    store: str               # the store's URL: each worker opens its own
     out: Path
     fresh: bool
     pages: Pages
@@ -55,7 +55,7 @@ def can_split(store: Store, total: int, workers: int) -> bool:
     # and forking is only safe while this is the process's only thread: a
     # build inside a busy process (``finews run``) renders in its own thread.
     return (workers > 1 and total >= MIN_STORIES and hasattr(store, "article_id_bounds")
-            and isinstance(getattr(store, "path", None), Path)
+            and isinstance(getattr(store, "url", None), str)
             and can_fork())
 
 
@@ -75,7 +75,7 @@ class BuildPool:
     def __init__(self, store, out: Path, pages: Pages, fresh: bool, workers: int,
                  categories: list[Category], direct: bool = False) -> None:
         lo, hi = store.article_id_bounds()
-        job = _Job(Path(store.path), Path(out), fresh, pages, direct)
+        job = _Job(store.url, Path(out), fresh, pages, direct)
         context = multiprocessing.get_context("fork")
         self._pool = ProcessPoolExecutor(workers, mp_context=context,
                                          initializer=_start, initargs=(job,))
@@ -121,13 +121,13 @@ def _start(job: _Job) -> None:
 
 
 def _write_range(after: int, upto: int) -> tuple[int, int, int]:
-    from ..store.sqlite import SQLiteStore
+    from ..store import open_store
 
     job = _job
     assert job is not None
     writer = SiteWriter(job.out, fresh=job.fresh, direct=job.direct)
     done = 0
-    with SQLiteStore.open(job.db, job.pages.site.tz, readonly=True) as store:
+    with open_store(job.store, job.pages.site.tz, readonly=True) as store:
         for stored in store.iter_articles(BATCH, after=after, upto=upto):
             writer.write(stored.path, render(job.pages.story(stored)))
             done += 1
@@ -135,12 +135,12 @@ def _write_range(after: int, upto: int) -> tuple[int, int, int]:
 
 
 def _write_categories(cats: list[Category]) -> tuple[int, int, int, dict[str, int], list[str]]:
-    from ..store.sqlite import SQLiteStore
+    from ..store import open_store
 
     job = _job
     assert job is not None
     writer = SiteWriter(job.out, fresh=job.fresh, direct=job.direct)
-    with SQLiteStore.open(job.db, job.pages.site.tz, readonly=True) as store:
+    with open_store(job.store, job.pages.site.tz, readonly=True) as store:
         listings = ListingWriter(store, writer, job.pages)
         counts = listings.write_category_pages(cats)
     return len(cats), writer.written, writer.unchanged, counts, listings.skipped

@@ -1,6 +1,9 @@
-"""Chinese full-text search over the store: segment, index, parse, rank.
+"""Chinese full-text search, backend-neutral: segment, index text, parse, results.
 
-``segment`` turns text into index tokens, ``index`` keeps the FTS5 table in
-step with the articles, ``query`` turns what a user typed into a safe FTS5
-expression, ``engine`` runs it, ``api`` speaks JSON to the web layer.
+``segment`` turns text into index tokens, ``indextext`` makes an article's
+index columns, ``query`` turns what a user typed into a small query tree,
+``results`` ranks candidates and makes snippets, ``api`` speaks JSON to the
+web layer. Each store backend finds the candidates its own way
+(``store.sqlite.fts_*``: FTS5 shards; ``store.postgres.search``: a GIN index
+on a ``tsvector``).
 """

@@ -20,14 +20,13 @@ the web layer turns it into its usual JSON error with status 400.
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import date
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from ..errors import QueryError
-from .engine import MAX_RESULTS_WINDOW, SearchResults, search
 from .query import SearchQuery
+from .results import MAX_RESULTS_WINDOW, SearchResults
 
 PARAMETERS = ("q", "media", "stock", "from", "to", "order", "page", "size")
 DEFAULT_SIZE, MAX_SIZE = 20, 50
@@ -105,9 +104,9 @@ def results_json(results: SearchResults, page: int, tz: ZoneInfo,
     }
 
 
-def search_json(conn: sqlite3.Connection, params: Mapping[str, str], *, tz: ZoneInfo,
+def search_json(store, params: Mapping[str, str], *, tz: ZoneInfo,
                 base_url: str = "/") -> dict[str, Any]:
-    """Validate ``params``, search, and return the API's JSON document."""
+    """Validate ``params``, search ``store`` (any backend), return the API's JSON document."""
     query, order, page, size = parse_params(params)
-    results = search(conn, query, limit=size, offset=(page - 1) * size, order=order, tz=tz)
+    results = store.search(query, limit=size, offset=(page - 1) * size, order=order)
     return results_json(results, page, tz, base_url)

@@ -1,23 +1,24 @@
-"""What a user typed → a safe FTS5 MATCH expression.
+"""What a user typed → a small query tree that each store backend renders.
 
 Syntax, deliberately small:
 
 * words separated by spaces must all match (``央行 降准``);
-* ``"…"`` (or “…”) is a phrase: its words consecutive, in order. FTS5 finds
-  the stories with all its words, then the engine keeps those whose title or
-  text, as segmented words joined without spaces, contains the phrase: a
-  plain FTS5 phrase would miss 贵州茅台 发布 in 贵州茅台发布公告, where jieba
-  made one word of 发布公告. Phrases inside ``OR`` or after ``-`` use the
-  FTS5 phrase (consecutive words as segmented);
+* ``"…"`` (or “…”) is a phrase: its words consecutive, in order. The index
+  finds the stories with all its words, then the backend keeps those whose
+  title or text, as segmented words joined without spaces, contains the
+  phrase: a phrase of consecutive index tokens would miss 贵州茅台 发布 in
+  贵州茅台发布公告, where jieba made one word of 发布公告. Phrases inside
+  ``OR`` or after ``-`` are matched as consecutive words as segmented;
 * ``OR`` (capitals) between two words or phrases matches either; it binds
   tighter than the implicit AND, so ``降准 央行 OR 证监会`` is
   降准 AND (央行 OR 证监会);
 * ``-word`` or ``-"phrase"`` excludes stories that have it.
 
-Every word goes through the same segmentation as the index and every token
-reaches FTS5 only as a double-quoted string, so FTS5 operators typed by a user
-(``NEAR(``, ``*``, ``^``, ``:``, ``AND``, ``NOT``) are plain words or are
-dropped as punctuation. An unquoted word that segments into several tokens
+Every word goes through the same segmentation as the index; the backends
+quote every token when they render the tree (``store.sqlite.fts_query``,
+``store.postgres.search``), so operators typed by a user (``NEAR(``, ``*``,
+``^``, ``:``, ``AND``, ``NOT``, ``&``, ``!``) are plain words or are dropped
+as punctuation. An unquoted word that segments into several tokens
 (贵州茅台减持) needs all of them, anywhere in the story.
 """
 
@@ -55,38 +56,33 @@ class SearchQuery:
 
 
 @dataclass(frozen=True, slots=True)
-class ParsedQuery:
-    positive: str              # FTS5 expression of what must match
-    negative: str | None       # FTS5 expression of what must not, if anything
-    terms: tuple[str, ...]     # the normalised positive tokens, for highlighting
-    phrases: tuple[str, ...] = ()  # required phrases, tokens joined, checked on the text
+class Term:
+    """One word or phrase as the index holds it: its tokens, in order."""
 
-    def match(self, columns: str | None = None) -> str:
-        """The MATCH expression; ``columns`` (``"{title body}"``) limits the positive part."""
-        positive = f"{columns} : ({self.positive})" if columns else self.positive
-        if self.negative is None:
-            return positive
-        return f"({positive}) NOT ({self.negative})"
+    tokens: tuple[str, ...]
+    phrase: bool = False       # the tokens consecutive, as segmented
+    exclude: bool = False
 
 
 @dataclass(frozen=True, slots=True)
-class _Term:
-    tokens: tuple[str, ...]
-    phrase: bool
-    exclude: bool
+class ParsedQuery:
+    """A search as a small tree, which each backend renders in its own syntax.
 
+    Every group must match; a group matches when any of its terms does.
+    No ``excluded`` term may match. A required phrase (a group of one
+    multi-token phrase) is kept as a ``checked`` group: its tokens must all
+    match, in any order, and ``phrases`` holds its tokens joined, which the
+    backend finds in the segmented title or text joined without spaces.
+    """
 
-def _fts_string(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
+    groups: tuple[tuple[Term, ...], ...]
+    excluded: tuple[Term, ...]
+    terms: tuple[str, ...]     # the normalised positive tokens, for highlighting
+    phrases: tuple[str, ...] = ()  # required phrases, tokens joined, checked on the text
 
-
-def _expr(term: _Term, checked: bool = False) -> str:
-    """FTS5 for one term; a ``checked`` phrase needs only its words, in any order."""
-    if term.phrase and not checked:
-        return _fts_string(" ".join(term.tokens))
-    if len(term.tokens) == 1:
-        return _fts_string(term.tokens[0])
-    return "(" + " AND ".join(_fts_string(t) for t in term.tokens) + ")"
+    def checked(self, group: tuple[Term, ...]) -> bool:
+        """Whether ``group`` is a required phrase checked on the text."""
+        return len(group) == 1 and group[0].phrase and len(group[0].tokens) > 1
 
 
 def _clean(text: str) -> str:
@@ -98,9 +94,9 @@ def _clean(text: str) -> str:
     return unicodedata.normalize("NFKC", visible.translate(_QUOTES)).strip()
 
 
-def _pieces(text: str) -> list[str | _Term]:
+def _pieces(text: str) -> list[str | Term]:
     """Terms and the ``OR`` markers between them, in order."""
-    out: list[str | _Term] = []
+    out: list[str | Term] = []
     for match in _PIECE.finditer(text):
         minus, phrase, word = match.groups()
         if word is not None:
@@ -114,13 +110,13 @@ def _pieces(text: str) -> list[str | _Term]:
             exclude, is_phrase = bool(minus), True
             tokens = segment_query_term(phrase)
         if tokens:                      # pure punctuation says nothing: drop it
-            out.append(_Term(tuple(tokens), is_phrase, exclude))
+            out.append(Term(tuple(tokens), is_phrase, exclude))
     return out
 
 
-def _groups(pieces: list[str | _Term]) -> list[list[_Term]]:
+def _groups(pieces: list[str | Term]) -> list[list[Term]]:
     """Split into AND-ed groups of OR-ed terms; reject a dangling OR."""
-    groups: list[list[_Term]] = []
+    groups: list[list[Term]] = []
     joining = False
     for piece in pieces:
         if piece == "OR":
@@ -128,7 +124,7 @@ def _groups(pieces: list[str | _Term]) -> list[list[_Term]]:
                 raise QueryError("OR needs a word or phrase on each side")
             joining = True
             continue
-        assert isinstance(piece, _Term)
+        assert isinstance(piece, Term)
         if joining:
             if piece.exclude or groups[-1][-1].exclude:
                 raise QueryError("OR cannot join an excluded (-) word")
@@ -142,7 +138,7 @@ def _groups(pieces: list[str | _Term]) -> list[list[_Term]]:
 
 
 def parse(text: str) -> ParsedQuery:
-    """The FTS5 expression for ``text``; QueryError when there is nothing to find."""
+    """The query tree of ``text``; QueryError when there is nothing to find."""
     groups = _groups(_pieces(_clean(text or "")))
     if not groups:
         raise QueryError("the search has no words to look for")
@@ -153,14 +149,7 @@ def parse(text: str) -> ParsedQuery:
     unwanted = [g[0] for g in groups if g[0].exclude]
     if not wanted:
         raise QueryError("the search only excludes words; add a word to look for")
-    parts, phrases = [], []
-    for group in wanted:
-        if len(group) == 1 and group[0].phrase and len(group[0].tokens) > 1:
-            phrases.append("".join(group[0].tokens))
-            parts.append(_expr(group[0], checked=True))
-            continue
-        exprs = [_expr(t) for t in group]
-        parts.append(exprs[0] if len(exprs) == 1 else "(" + " OR ".join(exprs) + ")")
-    negative = " OR ".join(_expr(t) for t in unwanted) if unwanted else None
+    phrases = tuple("".join(g[0].tokens) for g in wanted
+                    if len(g) == 1 and g[0].phrase and len(g[0].tokens) > 1)
     terms = tuple(dict.fromkeys(tok for g in wanted for t in g for tok in t.tokens))
-    return ParsedQuery(" AND ".join(parts), negative, terms, tuple(phrases))
+    return ParsedQuery(tuple(tuple(g) for g in wanted), tuple(unwanted), terms, phrases)

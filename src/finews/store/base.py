@@ -3,18 +3,21 @@
 The ingest side writes through ``upsert_articles``, ``quarantine`` and the
 source-state methods; everything downstream (publish, search, web) only
 reads. Methods speak the domain, not SQL, so a second backend (PostgreSQL)
-implements the same protocol.
+implements the same protocol. Open one with ``store.open_store(url)``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterator, Protocol, Sequence
+from typing import Callable, Iterator, Protocol, Sequence
+from zoneinfo import ZoneInfo
 
 from ..model import (Article, Category, Headline, QuarantineRecord, StoredArticle,
                      UpsertOutcome)
-from ..search.index import IndexEntry
+from ..search.indextext import IndexEntry
+from ..search.query import SearchQuery
+from ..search.results import Order, SearchResults
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +83,7 @@ class Store(Protocol):
         hash) writes nothing; a changed one is updated, its previous version
         kept as a revision, and gets a new change sequence. ``index_entries``,
         one per article (or None), are search-index entries segmented ahead
-        of time (``search.index.make_entry``); an entry made from other text
+        of time (``search.indextext.make_entry``); an entry made from other text
         is ignored.
         """
 
@@ -135,11 +138,14 @@ class Store(Protocol):
     def count_quarantine(self) -> int: ...
 
     # --- search -------------------------------------------------------------
-    def search(self, query, *, limit: int = 20, offset: int = 0,
-               order: str = "relevance"):
-        """Full-text search: a ``finews.search.engine.SearchResults``."""
+    def search(self, query: SearchQuery, *, limit: int = 20, offset: int = 0,
+               order: Order = "relevance", now: float | None = None) -> SearchResults:
+        """One page of full-text results; QueryError for a query that cannot run.
 
-    def reindex(self, progress=None) -> int: ...
+        ``now`` (Unix seconds) is the time recency is measured from (tests)."""
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the search index from the stored stories; how many were indexed."""
 
     # --- sources ------------------------------------------------------------
     def source_state(self, name: str) -> SourceState: ...
@@ -154,4 +160,11 @@ class Store(Protocol):
     def get_state(self, key: str) -> str | None: ...
     def set_state(self, key: str, value: str) -> None: ...
 
+    # --- lifecycle ------------------------------------------------------------
+    #: The URL that opens this store again, e.g. in a worker process.
+    url: str
+    tz: ZoneInfo
+
     def close(self) -> None: ...
+    def __enter__(self) -> "Store": ...
+    def __exit__(self, *exc: object) -> None: ...

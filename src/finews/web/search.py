@@ -16,14 +16,12 @@ from ..config import SiteSettings
 from ..errors import QueryError
 from ..publish.context import Layout
 from ..publish.render import render
-from ..search.api import parse_params, results_json
+from ..search.api import search_json
 from ..store.base import Store
 
 
 def search_payload(store: Store, params: Mapping[str, str], site: SiteSettings) -> dict:
-    query, order, page, size = parse_params(params)
-    results = store.search(query, limit=size, offset=(page - 1) * size, order=order)
-    return results_json(results, page, site.tz, site.base_url)
+    return search_json(store, params, tz=site.tz, base_url=site.base_url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,19 +8,16 @@ commits except :func:`reindex`, which owns its transactions.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from ..errors import StoreError
-from .plaintext import index_text
-from .schema import DOCS_TABLE, ensure_shard, shard_of, shard_table, shards
-from . import segment
-from .segment import index_tokens
+from ...errors import StoreError
+from ...search import segment
+from ...search.indextext import IndexEntry, entry_for
+from .fts_schema import DOCS_TABLE, ensure_shard, shard_of, shard_table, shards
 
 #: How many articles :func:`reindex` reads, segments and writes per transaction.
 BATCH = 1000
@@ -28,56 +25,9 @@ BATCH = 1000
 Progress = Callable[[int, int], None]   # (done, total)
 
 
-def _text(digest: str, body_html: str) -> str:
-    body = index_text(body_html)
-    # The digest is usually the body's first sentences; index it only when it
-    # says something the body does not, so it does not count twice in BM25.
-    digest = (digest or "").strip()
-    head = digest.rstrip("…")
-    if head and head not in body and head not in " ".join(body.split()):
-        return f"{digest}\n{body}"
-    return body
-
-
-@dataclass(frozen=True, slots=True)
-class IndexEntry:
-    """An article's index columns, segmented ahead of storing.
-
-    Segmenting is most of the cost of indexing and needs nothing but the
-    text, so a bulk import makes entries in its worker processes and the
-    store's single writer only inserts them. ``text_key`` ties an entry to
-    the exact text it was made from: given with any other text it is ignored.
-    """
-
-    text_key: bytes
-    title: str
-    body: str
-    title_more: str
-    body_more: str
-
-
-def _text_key(title: str, digest: str, body_html: str) -> bytes:
-    key = hashlib.blake2b(digest_size=16)
-    for part in (title, digest, body_html):
-        data = part.encode("utf-8", "surrogatepass")
-        key.update(len(data).to_bytes(8, "little"))
-        key.update(data)
-    return key.digest()
-
-
-def make_entry(title: str, digest: str, body_html: str) -> IndexEntry:
-    """The index columns of one article (pure; safe to run in any process)."""
-    text = _text(digest, body_html)
-    title_words, title_more = index_tokens(title)
-    body_words, body_more = index_tokens(text)
-    return IndexEntry(_text_key(title, digest, body_html), " ".join(title_words),
-                      " ".join(body_words), " ".join(title_more), " ".join(body_more))
-
-
 def _row(article_id: int, title: str, digest: str, body_html: str,
          entry: IndexEntry | None = None) -> tuple:
-    if entry is None or entry.text_key != _text_key(title, digest, body_html):
-        entry = make_entry(title, digest, body_html)
+    entry = entry_for(title, digest, body_html, entry)
     return (article_id, entry.title, entry.body, entry.title_more, entry.body_more)
 
 

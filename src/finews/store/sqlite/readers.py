@@ -19,7 +19,7 @@ import sqlite3
 import threading
 from urllib.request import pathname2url
 
-from ..workers import default_workers
+from ...workers import default_workers
 
 #: Connections one database's pool lends at once: one per core beyond the
 #: first. Concurrent searches beyond that read on their own connection only;

@@ -1,4 +1,4 @@
-"""Run a search: FTS5 match, filters, BM25 with a recency boost, snippets.
+"""SQLite search: FTS5 match, filters and BM25 (ranking and snippets: ``search.results``).
 
 Ranking (``order="relevance"``)::
 
@@ -49,57 +49,25 @@ import sqlite3
 import time
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Literal
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..errors import QueryError, StoreError
-from ..process.text import html_to_text
-from . import fanout
-from .query import ParsedQuery, SearchQuery, parse
-from .rank import ShardStats, fts_phrases, shard_rows, shard_stats
-from .rank import bm25 as rank_bm25
-from .schema import DOCS_TABLE, shard_ids, shard_table, shards
-from .snippet import mark, snippet
+from ...errors import StoreError
+from ...search import results as res
+from ...search.query import ParsedQuery, SearchQuery, parse
+from ...search.results import CANDIDATES, COUNT_LIMIT, HitRow, Order, SearchResults
+from . import fts_fanout as fanout
+from .fts_query import match as fts_match
+from .fts_rank import ShardStats, fts_phrases, shard_rows, shard_stats
+from .fts_rank import bm25 as rank_bm25
+from .fts_schema import DOCS_TABLE, shard_ids, shard_table, shards
 
-CANDIDATES = 1000
-COUNT_LIMIT = CANDIDATES    # no page reaches further, so "1000+" is enough to say
-MAX_RESULTS_WINDOW = CANDIDATES     # offset + limit may not reach beyond this
 TITLE_WEIGHTS = (10.0, 1.0, 5.0, 0.5)
 #: A shard with fewer matches than this is ranked in Python (``rank``); with
 #: more, FTS5's word counting costs less than reading the matches' tokens.
 FEW = 100
 #: The shard whose word counts rank the others holds at least this many stories.
 STATS_MIN_ROWS = 10_000
-RECENCY_BOOST, RECENCY_DAYS = 0.5, 30.0
-
-Order = Literal["relevance", "newest"]
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    id: int
-    path: str                 # the story page, relative to the site root
-    title: str                # plain text
-    title_html: str           # escaped, query words in <mark>
-    snippet_html: str         # escaped, query words in <mark>
-    published: datetime       # UTC
-    media: str
-    category_slug: str
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResults:
-    query: SearchQuery
-    hits: tuple[SearchHit, ...]
-    total: int                # exact when total_exact, else a lower bound
-    total_exact: bool
-    offset: int
-    limit: int
-    order: str
-
-
 @dataclass(frozen=True, slots=True)
 class _Filter:
     where: str                # SQL on ``a`` (search_docs), each part starting " AND "
@@ -316,7 +284,7 @@ def _matches(conn: sqlite3.Connection, parsed: ParsedQuery,
     rows: list[tuple[int, float, int]] = []
     seen: set[int] = set()
     read: list[int] = []
-    match = parsed.match()
+    match = fts_match(parsed)
     phrases = fts_phrases(match)
     readable = _shards_in(conn, flt)
     ranker = _Ranker(conn, phrases, readable) if phrases is not None else None
@@ -353,45 +321,29 @@ def _matches(conn: sqlite3.Connection, parsed: ParsedQuery,
         return rows, False
     rows = rows[:CANDIDATES]
     seen = {r[0] for r in rows}
-    title_match = parsed.match("{title title_more}")
+    title_match = fts_match(parsed, "{title title_more}")
     rows += [r for r in _candidates(conn, read[-1], title_match, flt, CANDIDATES)
              if r[0] not in seen]
     return rows, True
 
 
-def _score(bm25: float, published: int, now: float) -> float:
-    age_days = max(0.0, (now - published) / 86400.0)
-    return -bm25 * (1.0 + RECENCY_BOOST / (1.0 + age_days / RECENCY_DAYS))
+_score = res.score
 
 
-def _hits(conn: sqlite3.Connection, ranked: list[tuple[int, float]],
-          parsed: ParsedQuery) -> list[SearchHit]:
-    if not ranked:
-        return []
-    marks = ",".join("?" * len(ranked))
-    rows = {r[0]: r for r in conn.execute(
+def _hit_rows(conn: sqlite3.Connection, ids: list[int]) -> dict[int, HitRow]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {r[0]: HitRow(*r) for r in conn.execute(
         "SELECT a.id, a.path, a.title, a.digest, a.body_html, a.published, a.media, c.slug "
         f"FROM articles a JOIN categories c ON c.id = a.category_id WHERE a.id IN ({marks})",
-        [aid for aid, _ in ranked])}
-    hits = []
-    for aid, score in ranked:
-        _, path, title, digest, body, published, media, slug = rows[aid]
-        text = html_to_text(body) or digest
-        hits.append(SearchHit(aid, path, title, mark(title, parsed.terms),
-                              snippet(text, parsed.terms),
-                              datetime.fromtimestamp(published, timezone.utc), media, slug,
-                              round(score, 4)))
-    return hits
+        ids)}
 
 
 def search(conn: sqlite3.Connection, query: SearchQuery, *, limit: int = 20, offset: int = 0,
            order: Order = "relevance", tz: ZoneInfo, now: float | None = None) -> SearchResults:
     """One page of results for ``query``; QueryError for a query that cannot run."""
-    if order not in ("relevance", "newest"):
-        raise QueryError(f"unknown order {order!r}; use relevance or newest")
-    if limit < 1 or offset < 0 or offset + limit > MAX_RESULTS_WINDOW:
-        raise QueryError(f"results are available up to number {MAX_RESULTS_WINDOW}; "
-                         "narrow the search with more words or filters")
+    res.check_window(limit, offset, order)
     parsed = parse(query.text)
     now = time.time() if now is None else now
     try:
@@ -399,16 +351,10 @@ def search(conn: sqlite3.Connection, query: SearchQuery, *, limit: int = 20, off
         if flt is not None and parsed.phrases:
             flt = _with_phrases(flt, parsed.phrases)
         rows, more = ([], False) if flt is None else _matches(conn, parsed, flt)
-        total = COUNT_LIMIT + 1 if more else len(rows)
-        if order == "newest":
-            ordered = sorted(rows, key=lambda r: (r[2], r[0]), reverse=True)
-            ranked = [(r[0], _score(r[1], r[2], now)) for r in ordered]
-        else:
-            ranked = sorted(((r[0], _score(r[1], r[2], now)) for r in rows),
-                            key=lambda x: (-x[1], -x[0]))
-        hits = _hits(conn, ranked[offset:offset + limit], parsed)
+        ordered = res.ranked(rows, order, now)[offset:offset + limit]
+        shown = res.hits(ordered, _hit_rows(conn, [aid for aid, _ in ordered]), parsed)
     except sqlite3.OperationalError as exc:
         # Every token is quoted, so this is a store problem, not the user's.
         raise StoreError(f"the search index cannot be read: {exc}") from exc
-    return SearchResults(query, tuple(hits), min(total, COUNT_LIMIT), total <= COUNT_LIMIT,
-                         offset, limit, order)
+    return res.results(query, shown, len(rows), more, offset, limit, order,
+                       count_limit=COUNT_LIMIT)

@@ -7,8 +7,6 @@ open their own connections; WAL lets them read while the writer writes.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sqlite3
 import zlib
 from datetime import date, datetime, timezone
@@ -16,44 +14,29 @@ from pathlib import Path
 from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from ..errors import StoreError
-from ..model import (Article, Category, Headline, PackedPayload, QuarantineRecord,
-                     StockMention, StoredArticle, UpsertOutcome)
-from ..search.index import IndexEntry, index_article
-from ..urls import story_path
-from .base import Change, QuarantineEntry, SourceState
+from ...errors import StoreError
+from ...model import (Article, Category, Headline, QuarantineRecord, StockMention,
+                      StoredArticle, UpsertOutcome)
+from ...search.indextext import IndexEntry
+from ...search.query import SearchQuery
+from ...search.results import Order, SearchResults
+from .. import rows as rows_, rules
+from ..base import Change, QuarantineEntry, SourceState
 from . import readers
+from .fts_index import index_article
 from .migrations import migrate
 
-_ARTICLE_COLUMNS = (
-    "a.id, a.seq, a.path, a.source, a.upstream_id, a.title, a.digest, a.body_html, "
-    "a.published, a.media, a.url, a.tags, a.stocks, a.shape, a.extra, a.content_hash, "
-    "a.first_seen, a.updated, c.id, c.slug, c.name, c.tag, c.original_slug")
-_HEADLINE_COLUMNS = "a.id, a.path, a.title, a.published, c.slug, a.media, a.digest"
+_ARTICLE_COLUMNS = rows_.ARTICLE_COLUMNS
+_HEADLINE_COLUMNS = rows_.HEADLINE_COLUMNS
+
+_ts = rules.timestamp
 
 
-def _ts(value: datetime) -> int:
-    if value.tzinfo is None:
-        raise StoreError("naive datetime reached the store; times must be time-zone aware")
-    return int(value.timestamp())
-
-
-def _dt(value: int | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, timezone.utc)
-
-
-def _packed(raw: bytes) -> bytes:
-    """The payload as stored: zlib, unless a worker packed it already."""
-    return raw if isinstance(raw, PackedPayload) else PackedPayload.pack(raw)
+_dt = rows_.when
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _day_number(value: datetime, tz: ZoneInfo) -> int:
-    local = value.astimezone(tz)
-    return local.year * 10000 + local.month * 100 + local.day
 
 
 class SQLiteStore:
@@ -64,6 +47,7 @@ class SQLiteStore:
         self.tz = tz
         self.path = path
         self._category_cache: dict[tuple[str, str], Category] = {}
+        self._ledger = _Ledger(conn)
         # Searches read older shards on read-only connections of their own.
         self._readers = readers.attach(conn)
 
@@ -91,6 +75,11 @@ class SQLiteStore:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
         return cls(conn, tz, path)
 
+    @property
+    def url(self) -> str:
+        """The URL that opens this store again (``store.open_store``)."""
+        return f"sqlite:///{self.path}"
+
     def close(self) -> None:
         readers.detach(self._readers)
         self._readers = None
@@ -110,42 +99,16 @@ class SQLiteStore:
 
     # --- categories -----------------------------------------------------------
 
-    def _category_row(self, where: str, value: str) -> Category | None:
-        row = self._conn.execute(
-            f"SELECT id, slug, name, tag, original_slug FROM categories WHERE {where} = ? "
-            "ORDER BY id LIMIT 1", (value,)).fetchone()
-        return Category(*row) if row else None
-
-    def _unique_slug(self, wanted: str) -> str:
-        slug, n = wanted, 1
-        while self._conn.execute("SELECT 1 FROM categories WHERE slug = ?",
-                                 (slug,)).fetchone():
-            n += 1
-            slug = f"{wanted}-{n}"
-        return slug
-
     def category_for(self, media: str, *, slug: str | None = None,
                      tag: str | None = None) -> Category:
         key = ("slug", slug) if slug is not None else ("media", media)
         cached = self._category_cache.get(key)
         if cached is not None:
             return cached
-        from ..process.slug import media_slug, safe_slug  # pure functions
-
-        if slug is not None:
-            found = (self._category_row("original_slug", slug)
-                     or self._category_row("slug", slug))
-        else:
-            found = self._category_row("name", media)
+        found = rules.find_category(self._ledger, media, slug)
         if found is None:
             with self._write():
-                wanted = safe_slug(slug) if slug is not None else media_slug(media)
-                new_slug = self._unique_slug(wanted)
-                cur = self._conn.execute(
-                    "INSERT INTO categories (slug, name, tag, original_slug) "
-                    "VALUES (?, ?, ?, ?)",
-                    (new_slug, media, tag or f"{media}新闻", slug))
-                found = Category(cur.lastrowid, new_slug, media, tag or f"{media}新闻", slug)
+                found = rules.category_for(self._ledger, media, slug=slug, tag=tag)
         self._category_cache[key] = found
         return found
 
@@ -155,161 +118,29 @@ class SQLiteStore:
         return [Category(*row) for row in rows]
 
     def category_by_slug(self, slug: str) -> Category | None:
-        return self._category_row("slug", slug)
+        return self._ledger.category_row("slug", slug)
 
     # --- articles: writing ------------------------------------------------------
 
     def upsert_articles(self, batch: Sequence[tuple[Article, bytes]], *,
                         index_entries: Sequence[IndexEntry | None] | None = None
                         ) -> UpsertOutcome:
-        new = updated = unchanged = 0
-        entries = index_entries if index_entries is not None else [None] * len(batch)
-        changed: list[int] = []
-        now = _ts(_now())
         try:
             with self._write():
-                seq = self._conn.execute(
-                    "SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
-                for (article, raw), entry in zip(batch, entries, strict=True):
-                    result = self._upsert_one(article, raw, seq + 1, now, entry)
-                    if result is None:
-                        unchanged += 1
-                        continue
-                    seq += 1
-                    article_id, was_new = result
-                    changed.append(article_id)
-                    if was_new:
-                        new += 1
-                    else:
-                        updated += 1
+                self._ledger.start_batch()
+                return rules.upsert(self._ledger, batch, index_entries,
+                                    now=rules.timestamp(_now()),
+                                    category_of=self._category_of, tz=self.tz)
         except BaseException:
             # Categories made inside the failed transaction were rolled back too.
             self._category_cache.clear()
             raise
-        return UpsertOutcome(new=new, updated=updated, unchanged=unchanged,
-                             article_ids=tuple(changed))
 
     def _category_of(self, article: Article) -> Category:
         if article.category_slug:
             return self.category_for(article.media, slug=article.category_slug,
                                      tag=article.tags[0] if article.tags else None)
         return self.category_for(article.media)
-
-    def _upsert_one(self, article: Article, raw: bytes, seq: int, now: int,
-                    entry: IndexEntry | None = None) -> tuple[int, bool] | None:
-        """Insert or update one article; None when nothing changed."""
-        conn = self._conn
-        key = (article.source, article.upstream_id)
-        row = conn.execute("SELECT id, content_hash FROM articles "
-                           "WHERE source = ? AND upstream_id = ?", key).fetchone()
-        if row is None:
-            alias = conn.execute("SELECT article_id, content_hash FROM aliases "
-                                 "WHERE source = ? AND upstream_id = ?", key).fetchone()
-            if alias is not None:
-                if alias[1] == article.content_hash:
-                    return None
-                conn.execute("UPDATE aliases SET content_hash = ? "
-                             "WHERE source = ? AND upstream_id = ?",
-                             (article.content_hash, *key))
-                row = (alias[0], None)
-            else:
-                twin = self._find_twin(article)
-                if twin is not None:
-                    conn.execute("INSERT INTO aliases (source, upstream_id, article_id, "
-                                 "content_hash) VALUES (?, ?, ?, ?)",
-                                 (*key, twin, article.content_hash))
-                    return None
-                # The category is made only for a story that really is new, so a
-                # duplicate from another list never leaves an empty category.
-                cat = self._category_of(article)
-                return self._insert(article, raw, cat, seq, now, entry), True
-        if row[1] == article.content_hash:
-            return None
-        self._update(row[0], article, raw, seq, now, entry)
-        return row[0], False
-
-    def _find_twin(self, article: Article) -> int | None:
-        """The same story stored under another key: same canonical URL or content."""
-        if article.url:
-            row = self._conn.execute("SELECT id FROM articles WHERE url = ? LIMIT 1",
-                                     (article.url,)).fetchone()
-            if row:
-                return row[0]
-        row = self._conn.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1",
-                                 (article.content_hash,)).fetchone()
-        if row:
-            return row[0]
-        # A copy that ingest marked partial (its full text failed, its feed was
-        # not well-formed) hashes differently from the whole story: the same
-        # headline at the same second from another source is its twin then.
-        partial = "partial" in article.extra
-        row = self._conn.execute(
-            "SELECT id FROM articles WHERE published = ? AND title = ? AND source != ? "
-            "AND (? OR json_extract(extra, '$.partial') IS NOT NULL) LIMIT 1",
-            (_ts(article.published), article.title, article.source, partial)).fetchone()
-        return row[0] if row else None
-
-    def _free_path(self, path: str) -> str:
-        stem, n = path.removesuffix(".html"), 1
-        while self._conn.execute("SELECT 1 FROM articles WHERE path = ?", (path,)).fetchone():
-            n += 1
-            path = f"{stem}-{n}.html"
-        return path
-
-    def _insert(self, article: Article, raw: bytes, cat: Category, seq: int, now: int,
-                entry: IndexEntry | None) -> int:
-        path = self._free_path(story_path(cat.slug, article.published, article.upstream_id,
-                                          self.tz))
-        cur = self._conn.execute(
-            "INSERT INTO articles (source, upstream_id, category_id, path, title, digest, "
-            "body_html, published, day, media, url, tags, stocks, shape, extra, "
-            "content_hash, seq, first_seen, updated) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.source, article.upstream_id, cat.id, path, *self._content(article),
-             seq, now, now))
-        article_id = cur.lastrowid
-        self._conn.execute("INSERT INTO raw_payloads (article_id, data) VALUES (?, ?)",
-                           (article_id, _packed(raw)))
-        self._write_stocks(article_id, article.stocks)
-        # In the same transaction: search never lags the site.
-        index_article(self._conn, article_id, article.title, article.digest,
-                      article.body_html, entry=entry, new=True)
-        return article_id
-
-    def _content(self, article: Article) -> tuple:
-        return (article.title, article.digest, article.body_html, _ts(article.published),
-                _day_number(article.published, self.tz), article.media, article.url,
-                json.dumps(list(article.tags), ensure_ascii=False),
-                json.dumps([[s.market, s.code, s.name] for s in article.stocks],
-                           ensure_ascii=False),
-                article.shape, json.dumps(dict(article.extra), ensure_ascii=False),
-                article.content_hash)
-
-    def _update(self, article_id: int, article: Article, raw: bytes, seq: int,
-                now: int, entry: IndexEntry | None) -> None:
-        conn = self._conn
-        conn.execute(
-            "INSERT INTO revisions (article_id, title, digest, body_html, published, "
-            "content_hash, raw, replaced_at) SELECT a.id, a.title, a.digest, a.body_html, "
-            "a.published, a.content_hash, r.data, ? FROM articles a "
-            "LEFT JOIN raw_payloads r ON r.article_id = a.id WHERE a.id = ?",
-            (now, article_id))
-        conn.execute(
-            "UPDATE articles SET title = ?, digest = ?, body_html = ?, published = ?, "
-            "day = ?, media = ?, url = ?, tags = ?, stocks = ?, shape = ?, extra = ?, "
-            "content_hash = ?, seq = ?, updated = ? WHERE id = ?",
-            (*self._content(article), seq, now, article_id))
-        conn.execute("INSERT OR REPLACE INTO raw_payloads (article_id, data) VALUES (?, ?)",
-                     (article_id, _packed(raw)))
-        conn.execute("DELETE FROM stock_mentions WHERE article_id = ?", (article_id,))
-        self._write_stocks(article_id, article.stocks)
-        index_article(conn, article_id, article.title, article.digest, article.body_html,
-                      entry=entry)
-
-    def _write_stocks(self, article_id: int, stocks: Sequence[StockMention]) -> None:
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO stock_mentions (article_id, market, code, name) "
-            "VALUES (?, ?, ?, ?)", [(article_id, s.market, s.code, s.name) for s in stocks])
 
     def seen_item_hashes(self, source: str, upstream_ids: Sequence[str]) -> dict[str, str]:
         """The list-item hashes recorded by :meth:`mark_items_seen` for these ids."""
@@ -335,42 +166,22 @@ class SQLiteStore:
 
     def quarantine(self, record: QuarantineRecord) -> None:
         """Keep a bad item; the same item failing the same way again is kept once."""
-        digest = hashlib.sha256()
-        for part in (record.upstream_id or "", record.code, record.reason):
-            digest.update(part.encode("utf-8", "replace") + b"\0")
-        digest.update(record.payload)
         with self._write():
             self._conn.execute(
                 "INSERT OR IGNORE INTO quarantine (source, upstream_id, code, reason, "
                 "payload, fingerprint, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (record.source, record.upstream_id, record.code, record.reason,
-                 zlib.compress(record.payload, 6), digest.hexdigest(), _ts(_now())))
+                 zlib.compress(record.payload, 6), rules.fingerprint(record),
+                 _ts(_now())))
 
     # --- articles: reading ------------------------------------------------------
-
-    def _stored(self, row: tuple, categories: dict[int, Category]) -> StoredArticle:
-        (aid, seq, path, source, upstream_id, title, digest, body, published, media, url,
-         tags, stocks, shape, extra, content_hash, first_seen, updated,
-         cid, slug, name, tag, original_slug) = row
-        category = categories.get(cid)
-        if category is None:
-            category = categories[cid] = Category(cid, slug, name, tag, original_slug)
-        article = Article(
-            source=source, upstream_id=upstream_id, title=title,
-            published=_dt(published), media=media, body_html=body, digest=digest,
-            url=url, tags=tuple(json.loads(tags)),
-            stocks=(() if stocks == "[]"
-                    else tuple(StockMention(*s) for s in json.loads(stocks))),
-            category_slug=original_slug or slug, shape=shape,
-            content_hash=content_hash, extra={} if extra == "{}" else json.loads(extra))
-        return StoredArticle(aid, seq, path, article, category, _dt(first_seen), _dt(updated))
 
     def _select(self, where: str, params: tuple = ()) -> list[StoredArticle]:
         rows = self._conn.execute(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles a JOIN categories c "
             f"ON c.id = a.category_id {where}", params)
         categories: dict[int, Category] = {}   # one record per outlet, not per story
-        return [self._stored(row, categories) for row in rows]
+        return [rows_.stored(row, categories) for row in rows]
 
     def article(self, article_id: int) -> StoredArticle | None:
         found = self._select("WHERE a.id = ?", (article_id,))
@@ -423,10 +234,7 @@ class SQLiteStore:
         return self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
     def changes_since(self, seq: int) -> tuple[list[Change], int]:
-        rows = self._conn.execute("SELECT id, seq FROM articles WHERE seq > ? ORDER BY seq",
-                                  (seq,)).fetchall()
-        top = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
-        return [Change(aid, s) for aid, s in rows], top
+        return rules.changes(self._conn.execute(rules.CHANGES_SQL, (seq,)).fetchall())
 
     def earlier_times(self, article_ids: Sequence[int]) -> list[tuple[int, int, datetime]]:
         found = []
@@ -443,8 +251,7 @@ class SQLiteStore:
         rows = self._conn.execute(
             f"SELECT {_HEADLINE_COLUMNS} FROM articles a JOIN categories c "
             f"ON c.id = a.category_id {where}", params)
-        return [Headline(aid, path, title, _dt(pub), slug, media, digest)
-                for aid, path, title, pub, slug, media, digest in rows]
+        return [rows_.headline(row) for row in rows]
 
     def newest(self, limit: int) -> list[Headline]:
         return self._headlines("ORDER BY a.published DESC, a.id DESC LIMIT ?", (limit,))
@@ -469,8 +276,8 @@ class SQLiteStore:
             f"SELECT {_HEADLINE_COLUMNS} FROM articles a JOIN categories c "
             "ON c.id = a.category_id WHERE a.category_id = ? ORDER BY a.published, a.id "
             "LIMIT -1 OFFSET ?", (category_id, offset))
-        for aid, path, title, pub, slug, media, digest in rows:
-            yield Headline(aid, path, title, _dt(pub), slug, media, digest)
+        for row in rows:
+            yield rows_.headline(row)
 
     def day_headlines(self, day: date) -> list[Headline]:
         number = day.year * 10000 + day.month * 100 + day.day
@@ -498,14 +305,16 @@ class SQLiteStore:
 
     # --- search ---------------------------------------------------------------
 
-    def search(self, query, *, limit: int = 20, offset: int = 0, order: str = "relevance"):
-        """Full-text search (see :mod:`finews.search.engine`): SearchResults."""
-        from ..search.engine import search
-        return search(self._conn, query, limit=limit, offset=offset, order=order, tz=self.tz)
+    def search(self, query: SearchQuery, *, limit: int = 20, offset: int = 0,
+               order: Order = "relevance", now: float | None = None) -> SearchResults:
+        """Full-text search (see :mod:`.fts_engine`)."""
+        from .fts_engine import search
+        return search(self._conn, query, limit=limit, offset=offset, order=order, tz=self.tz,
+                      now=now)
 
     def reindex(self, progress=None) -> int:
         """Rebuild the search index from the stored articles."""
-        from ..search.index import reindex
+        from .fts_index import reindex
         return reindex(self._conn, progress=progress)
 
     # --- sources ----------------------------------------------------------------
@@ -560,6 +369,131 @@ class SQLiteStore:
             self._conn.execute("INSERT INTO state (key, value) VALUES (?, ?) "
                                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                                (key, value))
+
+
+class _Ledger:
+    """The SQL behind the archive's rules (``store.rules``), on the writer's connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._seq = 0
+
+    def _one(self, sql: str, params: tuple) -> tuple | None:
+        return self._conn.execute(sql, params).fetchone()
+
+    def _id(self, sql: str, params: tuple) -> int | None:
+        row = self._conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def start_batch(self) -> None:
+        # The writer holds the database (BEGIN IMMEDIATE): numbers counted on
+        # from the newest one are in commit order.
+        self._seq = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+
+    def change_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def stamp_changes(self, article_ids: Sequence[int]) -> None:
+        pass
+
+    def key_row(self, source: str, upstream_id: str) -> tuple[int, str] | None:
+        return self._one("SELECT id, content_hash FROM articles "
+                         "WHERE source = ? AND upstream_id = ?", (source, upstream_id))
+
+    def alias_row(self, source: str, upstream_id: str) -> tuple[int, str] | None:
+        return self._one("SELECT article_id, content_hash FROM aliases "
+                         "WHERE source = ? AND upstream_id = ?", (source, upstream_id))
+
+    def set_alias_hash(self, source: str, upstream_id: str, content_hash: str) -> None:
+        self._conn.execute("UPDATE aliases SET content_hash = ? "
+                           "WHERE source = ? AND upstream_id = ?",
+                           (content_hash, source, upstream_id))
+
+    def add_alias(self, source: str, upstream_id: str, article_id: int,
+                  content_hash: str) -> None:
+        self._conn.execute("INSERT INTO aliases (source, upstream_id, article_id, "
+                           "content_hash) VALUES (?, ?, ?, ?)",
+                           (source, upstream_id, article_id, content_hash))
+
+    def id_by_url(self, url: str) -> int | None:
+        return self._id("SELECT id FROM articles WHERE url = ? LIMIT 1", (url,))
+
+    def id_by_hash(self, content_hash: str) -> int | None:
+        return self._id("SELECT id FROM articles WHERE content_hash = ? LIMIT 1",
+                        (content_hash,))
+
+    def id_by_headline(self, published: int, title: str, source: str,
+                       partial: bool) -> int | None:
+        return self._id(
+            "SELECT id FROM articles WHERE published = ? AND title = ? AND source != ? "
+            "AND (? OR json_extract(extra, '$.partial') IS NOT NULL) LIMIT 1",
+            (published, title, source, partial))
+
+    def path_taken(self, path: str) -> bool:
+        return self._one("SELECT 1 FROM articles WHERE path = ?", (path,)) is not None
+
+    def slug_taken(self, slug: str) -> bool:
+        return self._one("SELECT 1 FROM categories WHERE slug = ?", (slug,)) is not None
+
+    def category_row(self, column: str, value: str) -> Category | None:
+        assert column in ("slug", "name", "original_slug")
+        row = self._one(f"SELECT id, slug, name, tag, original_slug FROM categories "
+                        f"WHERE {column} = ? ORDER BY id LIMIT 1", (value,))
+        return Category(*row) if row else None
+
+    def insert_category(self, slug: str, name: str, tag: str,
+                        original_slug: str | None) -> int:
+        return self._conn.execute(
+            "INSERT INTO categories (slug, name, tag, original_slug) VALUES (?, ?, ?, ?)",
+            (slug, name, tag, original_slug)).lastrowid
+
+    @staticmethod
+    def _content(row: rules.ArticleRow) -> tuple:
+        return (row.title, row.digest, row.body_html, row.published, row.day, row.media,
+                row.url, row.tags, row.stocks, row.shape, row.extra, row.content_hash)
+
+    def insert_article(self, row: rules.ArticleRow) -> int:
+        conn = self._conn
+        article_id = conn.execute(
+            "INSERT INTO articles (source, upstream_id, category_id, path, title, digest, "
+            "body_html, published, day, media, url, tags, stocks, shape, extra, "
+            "content_hash, seq, first_seen, updated) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.source, row.upstream_id, row.category_id, row.path, *self._content(row),
+             row.seq, row.now, row.now)).lastrowid
+        conn.execute("INSERT INTO raw_payloads (article_id, data) VALUES (?, ?)",
+                     (article_id, row.raw))
+        self._write_stocks(article_id, row.article.stocks)
+        # In the same transaction: search never lags the site.
+        index_article(conn, article_id, row.title, row.digest, row.body_html,
+                      entry=row.entry, new=True)
+        return article_id
+
+    def update_article(self, article_id: int, row: rules.ArticleRow) -> None:
+        conn = self._conn
+        conn.execute(
+            "INSERT INTO revisions (article_id, title, digest, body_html, published, "
+            "content_hash, raw, replaced_at) SELECT a.id, a.title, a.digest, a.body_html, "
+            "a.published, a.content_hash, r.data, ? FROM articles a "
+            "LEFT JOIN raw_payloads r ON r.article_id = a.id WHERE a.id = ?",
+            (row.now, article_id))
+        conn.execute(
+            "UPDATE articles SET title = ?, digest = ?, body_html = ?, published = ?, "
+            "day = ?, media = ?, url = ?, tags = ?, stocks = ?, shape = ?, extra = ?, "
+            "content_hash = ?, seq = ?, updated = ? WHERE id = ?",
+            (*self._content(row), row.seq, row.now, article_id))
+        conn.execute("INSERT OR REPLACE INTO raw_payloads (article_id, data) VALUES (?, ?)",
+                     (article_id, row.raw))
+        conn.execute("DELETE FROM stock_mentions WHERE article_id = ?", (article_id,))
+        self._write_stocks(article_id, row.article.stocks)
+        index_article(conn, article_id, row.title, row.digest, row.body_html,
+                      entry=row.entry)
+
+    def _write_stocks(self, article_id: int, stocks: Sequence[StockMention]) -> None:
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO stock_mentions (article_id, market, code, name) "
+            "VALUES (?, ?, ?, ?)", [(article_id, s.market, s.code, s.name) for s in stocks])
 
 
 class _Transaction:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..search.schema import FTS_MIGRATION
+from .fts_schema import FTS_MIGRATION
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema.
@@ -129,7 +129,7 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
-    # 2: the full-text search index (see finews.search.schema). A store that
+    # 2: the full-text search index (see finews.store.sqlite.fts_schema). A store that
     # already had stories gets an empty index here: `finews reindex` fills it.
     FTS_MIGRATION,
 )
@@ -139,7 +139,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     """Apply pending migrations, each in its own transaction; return the version."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
-        from ..errors import StoreError
+        from ...errors import StoreError
         raise StoreError(
             f"the database has schema version {version}, newer than this finews "
             f"knows ({len(MIGRATIONS)}): upgrade finews")

@@ -33,8 +33,8 @@ import threading
 import time
 from typing import Any, Callable, Iterator, Sequence
 
-from ..store import readers
-from ..workers import default_workers
+from . import readers
+from ...workers import default_workers
 
 #: (connection, shard, at most this many rows) → what the caller makes of the shard.
 Read = Callable[[sqlite3.Connection, int, int], Any]

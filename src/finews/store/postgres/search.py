@@ -1,0 +1,196 @@
+"""PostgreSQL search: the rjieba tokens of each story in a weighted ``tsvector``.
+
+Indexing. The store's words (``search.indextext``: the same segmentation as
+SQLite's FTS5 columns) are written as a ``tsvector`` literal, not passed
+through a text search parser: ``to_tsvector`` would split 1.2 or A股 its own
+way, while a literal keeps each rjieba token whole, and queries are built as
+``tsquery`` literals of the same tokens, so both sides agree exactly without
+any extension. Configuration ``simple`` semantics (no stemming, no stop
+words) follow from that. Weights: title A, title sub-words B, body C, body
+sub-words D; each part's positions start after a gap, so a phrase never
+runs from the title into the body.
+
+Ranking. ``ts_rank`` with the weights {D 0.05, C 0.1, B 0.5, A 1.0} — a title
+hit counts ten times a body hit, as on SQLite — then the shared recency boost
+(``search.results``). Candidates: the newest ``CANDIDATES`` matches (by id,
+which follows storing order), plus, when there are more, the newest
+``CANDIDATES`` title matches, so a story named in its title is not lost
+behind a thousand newer ones that only mention the words.
+
+Phrases are checked as on SQLite: a required phrase needs its words
+anywhere (the GIN index finds those), then the title's or body's tokens
+joined without spaces must contain it; a phrase inside OR or after ``-``
+is consecutive tokens (``<->``).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from ...errors import StoreError
+from ...search import results as res
+from ...search.indextext import IndexEntry
+from ...search.query import ParsedQuery, SearchQuery, Term, parse
+from ...search.results import CANDIDATES, HitRow, Order, SearchResults
+
+#: ts_rank's weights, in its order {D, C, B, A}.
+WEIGHTS = "{0.05, 0.1, 0.5, 1.0}"
+#: ts_rank of a story is small (0.01–1); scaled so rounded scores stay apart.
+SCALE = 10.0
+#: tsvector limits: positions up to 16383, 256 positions per lexeme, 2046-byte lexemes.
+_MAX_POS, _MAX_POSITIONS, _MAX_LEXEME = 16383, 256, 2046
+_GAP = 8
+
+
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector(entry: IndexEntry) -> str:
+    """The ``tsvector`` literal of an article's index columns."""
+    positions: dict[str, list[str]] = {}
+    pos = 0
+    for column, weight in ((entry.title, "A"), (entry.title_more, "B"),
+                           (entry.body, "C"), (entry.body_more, "D")):
+        pos += _GAP
+        for token in column.split():
+            pos += 1
+            if len(token.encode("utf-8")) > _MAX_LEXEME:
+                continue
+            found = positions.setdefault(token, [])
+            if len(found) < _MAX_POSITIONS:
+                found.append(f"{min(pos, _MAX_POS)}{weight}")
+    return " ".join(f"{_lexeme(t)}:{','.join(p)}" for t, p in positions.items())
+
+
+def _term(term: Term, weights: str, checked: bool = False) -> str:
+    labelled = [_lexeme(t) + (f":{weights}" if weights else "") for t in term.tokens]
+    if term.phrase and not checked and len(labelled) > 1:
+        return "(" + " <-> ".join(labelled) + ")"
+    if len(labelled) == 1:
+        return labelled[0]
+    return "(" + " & ".join(labelled) + ")"
+
+
+def tsquery(parsed: ParsedQuery, *, title_only: bool = False,
+            positive: bool = False) -> str:
+    """The query tree (``search.query``) as a ``tsquery`` literal.
+
+    ``title_only`` limits the words that must match to the title's weights
+    (A, B); excluded words are excluded anywhere. ``positive`` leaves the
+    excluded words out: what ``ts_rank`` ranks by (a negated part ranks 0).
+    """
+    weights = "AB" if title_only else ""
+    parts = []
+    for group in parsed.groups:
+        if parsed.checked(group):
+            parts.append(_term(group[0], weights, checked=True))
+        else:
+            terms = [_term(t, weights) for t in group]
+            parts.append(terms[0] if len(terms) == 1 else "(" + " | ".join(terms) + ")")
+    query = " & ".join(parts)
+    if parsed.excluded and not positive:
+        query = f"({query}) & !(" + " | ".join(_term(t, "") for t in parsed.excluded) + ")"
+    return query
+
+
+def _day_start(day, tz: ZoneInfo) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
+
+
+def _filters(conn: psycopg.Connection, query: SearchQuery, parsed: ParsedQuery,
+             tz: ZoneInfo) -> tuple[str, list] | None:
+    """SQL restricting ``d`` (search_docs); None when the filters exclude everything."""
+    where: list[str] = []
+    params: list = []
+    if query.media:
+        ids = [r[0] for r in conn.execute(
+            "SELECT id FROM categories WHERE slug = %s OR name = %s OR original_slug = %s",
+            (query.media,) * 3)]
+        if not ids:
+            return None
+        where.append("d.category_id = ANY(%s)")
+        params.append(ids)
+    if query.stock:
+        market, _, code = query.stock.rpartition(".")
+        where.append("EXISTS (SELECT 1 FROM stock_mentions s WHERE s.article_id = d.id "
+                     "AND s.code = %s" + (" AND s.market = %s)" if market else ")"))
+        params.extend([code, market] if market else [code])
+    if query.date_from:
+        where.append("d.published >= %s")
+        params.append(_day_start(query.date_from, tz))
+    if query.date_to:
+        where.append("d.published < %s")
+        params.append(_day_start(query.date_to + timedelta(days=1), tz))
+    for phrase in parsed.phrases:
+        where.append("(strpos(replace(d.title_words, ' ', ''), %s) > 0 "
+                     "OR strpos(replace(d.body_words, ' ', ''), %s) > 0)")
+        params += [phrase, phrase]
+    return "".join(f" AND {w}" for w in where), params
+
+
+def _candidates(conn: psycopg.Connection, parsed: ParsedQuery, where: str, params: list,
+                cap: int, *, title_only: bool = False) -> list[tuple[int, float, int]]:
+    """(id, text score, published) of the newest ``cap`` matches."""
+    rows = conn.execute(
+        f"SELECT d.id, -{SCALE} * ts_rank('{WEIGHTS}', d.words, q.rank), d.published "
+        f"FROM search_docs d, (SELECT %s::tsquery AS match, %s::tsquery AS rank) q "
+        f"WHERE d.words @@ q.match{where} ORDER BY d.id DESC LIMIT %s",
+        [tsquery(parsed, title_only=title_only), tsquery(parsed, positive=True),
+         *params, cap]).fetchall()
+    return [(aid, float(score), published) for aid, score, published in rows]
+
+
+def _hit_rows(conn: psycopg.Connection, ids: list[int]) -> dict[int, HitRow]:
+    if not ids:
+        return {}
+    return {r[0]: HitRow(*r) for r in conn.execute(
+        "SELECT a.id, a.path, a.title, a.digest, a.body_html, a.published, a.media, c.slug "
+        "FROM articles a JOIN categories c ON c.id = a.category_id WHERE a.id = ANY(%s)",
+        (ids,))}
+
+
+def search(conn: psycopg.Connection, query: SearchQuery, *, limit: int = 20, offset: int = 0,
+           order: Order = "relevance", tz: ZoneInfo, now: float | None = None) -> SearchResults:
+    """One page of results for ``query``; QueryError for a query that cannot run."""
+    res.check_window(limit, offset, order)
+    parsed = parse(query.text)
+    now = time.time() if now is None else now
+    try:
+        flt = _filters(conn, query, parsed, tz)
+        rows: list[tuple[int, float, int]] = []
+        more = False
+        if flt is not None:
+            where, params = flt
+            rows = _candidates(conn, parsed, where, params, CANDIDATES + 1)
+            if len(rows) > CANDIDATES:
+                more = True
+                rows = rows[:CANDIDATES]
+                seen = {r[0] for r in rows}
+                rows += [r for r in _candidates(conn, parsed, where, params, CANDIDATES,
+                                                title_only=True)
+                         if r[0] not in seen]
+        ordered = res.ranked(rows, order, now)[offset:offset + limit]
+        shown = res.hits(ordered, _hit_rows(conn, [aid for aid, _ in ordered]), parsed)
+    except psycopg.Error as exc:
+        # Every token is quoted, so this is a store problem, not the user's.
+        raise StoreError(f"the search index cannot be read: {exc}") from exc
+    return res.results(query, shown, len(rows), more, offset, limit, order)
+
+
+def index_row(article_id: int, published: int, category_id: int,
+              entry: IndexEntry) -> tuple:
+    """The ``search_docs`` row of one story."""
+    return (article_id, published, category_id, tsvector(entry), entry.title, entry.body)
+
+
+INDEX_SQL = (
+    "INSERT INTO search_docs (id, published, category_id, words, title_words, body_words) "
+    "VALUES (%s, %s, %s, %s::tsvector, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+    "published = excluded.published, category_id = excluded.category_id, "
+    "words = excluded.words, title_words = excluded.title_words, "
+    "body_words = excluded.body_words")

@@ -1,0 +1,579 @@
+"""The PostgreSQL store: the same protocol, rules and columns as SQLite's.
+
+Connections. A store that writes (ingest, the publisher, the CLI) holds one
+connection of its own, opened with ``psycopg.connect``: it runs no threads,
+so a full build may still fork its page-rendering workers, each of which
+opens a store of its own from the URL (a forked child never touches the
+parent's connection; its workers leave with ``os._exit``). Read-only stores —
+the web server opens one per request — borrow a connection from one
+``psycopg_pool`` pool per URL and give it back on close; the pool lives while
+any store on that URL is open.
+
+Writes run in one transaction each (``_write``), nested calls joining it.
+The change sequence is safe with several writers: a writer numbers its
+batch's changes only at the end of its transaction, holding a transaction
+advisory lock from then until its commit (``stamp_changes``), so numbers are
+handed out in commit order. A publisher that has seen number N has
+therefore seen every change numbered below N: no lower number can commit
+after a higher one, even with writers in several processes.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from typing import Iterator, Sequence
+from zoneinfo import ZoneInfo
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from ...errors import StoreError
+from ...model import (Article, Category, Headline, QuarantineRecord, StoredArticle,
+                      UpsertOutcome)
+from ...search.indextext import IndexEntry, entry_for
+from ...search.query import SearchQuery
+from ...search.results import Order, SearchResults
+from .. import rows as rows_, rules
+from ..base import Change, QuarantineEntry, SourceState
+from . import search as pg_search
+from .migrations import migrate
+
+#: Held from numbering a batch's changes to its commit (see the module's text).
+_SEQUENCE_LOCK = 0x66696E6577730002
+#: Connections one URL's read-only pool keeps at most.
+POOL_MAX = 8
+
+_ts = rules.timestamp
+_dt = rows_.when
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _connect(url: str) -> psycopg.Connection:
+    return psycopg.connect(url, autocommit=True, connect_timeout=10)
+
+
+_pools: dict[str, tuple[ConnectionPool, int]] = {}
+_pools_lock = threading.Lock()
+
+
+def _borrow_pool(url: str) -> ConnectionPool:
+    with _pools_lock:
+        pool, users = _pools.get(url, (None, 0))
+        if pool is None:
+            pool = ConnectionPool(url, min_size=1, max_size=POOL_MAX, open=True,
+                                  kwargs={"autocommit": True}, timeout=10,
+                                  name="finews-readers")
+        _pools[url] = (pool, users + 1)
+    return pool
+
+
+def _return_pool(url: str) -> None:
+    with _pools_lock:
+        pool, users = _pools[url]
+        if users > 1:
+            _pools[url] = (pool, users - 1)
+            return
+        del _pools[url]
+    pool.close()
+
+
+class PostgresStore:
+    """Use :meth:`open` (or ``store.open_store``); close it (or use ``with``)."""
+
+    def __init__(self, conn: psycopg.Connection, tz: ZoneInfo, url: str,
+                 pool: ConnectionPool | None = None) -> None:
+        self._conn = conn
+        self._pool = pool
+        self.tz = tz
+        self.url = url
+        self._category_cache: dict[tuple[str, str], Category] = {}
+        self._ledger = _Ledger(conn)
+        self._depth = 0
+        self._lock = threading.RLock()   # one statement at a time on the connection
+
+    # --- lifecycle ----------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str, tz: ZoneInfo, *, readonly: bool = False) -> "PostgresStore":
+        try:
+            if readonly:
+                pool = _borrow_pool(url)
+                try:
+                    conn = pool.getconn()
+                except BaseException:
+                    _return_pool(url)
+                    raise
+                return cls(conn, tz, url, pool)
+            conn = _connect(url)
+            try:
+                migrate(conn)
+            except BaseException:
+                conn.close()
+                raise
+            return cls(conn, tz, url)
+        except (psycopg.Error, OSError) as exc:
+            message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise StoreError(f"cannot open the store at {_safe(url)}: {message}") from exc
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.putconn(self._conn)
+            self._pool = None
+            _return_pool(self.url)
+        else:
+            self._conn.close()
+
+    def __enter__(self) -> "PostgresStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One transaction; a nested call joins the outer one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._depth = 1
+            try:
+                with self._conn.transaction():
+                    yield
+            except psycopg.Error as exc:
+                raise StoreError(f"store write failed: {exc}") from exc
+            finally:
+                self._depth = 0
+
+    def _q(self, sql: str, params: Sequence | None = None) -> list[tuple]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except psycopg.Error as exc:
+                raise StoreError(f"the store cannot be read: {exc}") from exc
+
+    def _one(self, sql: str, params: Sequence | None = None) -> tuple | None:
+        found = self._q(sql, params)
+        return found[0] if found else None
+
+    # --- categories -----------------------------------------------------------
+
+    def category_for(self, media: str, *, slug: str | None = None,
+                     tag: str | None = None) -> Category:
+        key = ("slug", slug) if slug is not None else ("media", media)
+        cached = self._category_cache.get(key)
+        if cached is not None:
+            return cached
+        with self._lock:
+            found = rules.find_category(self._ledger, media, slug)
+            if found is None:
+                with self._write():
+                    found = rules.category_for(self._ledger, media, slug=slug, tag=tag)
+        self._category_cache[key] = found
+        return found
+
+    def categories(self) -> list[Category]:
+        return [Category(*row) for row in self._q(
+            "SELECT id, slug, name, tag, original_slug FROM categories ORDER BY slug")]
+
+    def category_by_slug(self, slug: str) -> Category | None:
+        with self._lock:
+            return self._ledger.category_row("slug", slug)
+
+    # --- articles: writing ------------------------------------------------------
+
+    def upsert_articles(self, batch: Sequence[tuple[Article, bytes]], *,
+                        index_entries: Sequence[IndexEntry | None] | None = None
+                        ) -> UpsertOutcome:
+        try:
+            with self._write():
+                return rules.upsert(self._ledger, batch, index_entries,
+                                    now=_ts(_now()), category_of=self._category_of,
+                                    tz=self.tz)
+        except BaseException:
+            # Categories made inside the failed transaction were rolled back too.
+            self._category_cache.clear()
+            raise
+
+    def _category_of(self, article: Article) -> Category:
+        if article.category_slug:
+            return self.category_for(article.media, slug=article.category_slug,
+                                     tag=article.tags[0] if article.tags else None)
+        return self.category_for(article.media)
+
+    def seen_item_hashes(self, source: str, upstream_ids: Sequence[str]) -> dict[str, str]:
+        return dict(self._q("SELECT upstream_id, item_hash FROM seen_items WHERE source = %s "
+                            "AND upstream_id = ANY(%s)", (source, list(upstream_ids))))
+
+    def mark_items_seen(self, source: str, hashes: dict[str, str]) -> None:
+        if not hashes:
+            return
+        with self._write(), self._conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO seen_items (source, upstream_id, item_hash) VALUES (%s, %s, %s) "
+                "ON CONFLICT (source, upstream_id) DO UPDATE SET item_hash = excluded.item_hash "
+                "WHERE seen_items.item_hash != excluded.item_hash",
+                [(source, uid, h) for uid, h in hashes.items()])
+
+    def quarantine(self, record: QuarantineRecord) -> None:
+        """Keep a bad item; the same item failing the same way again is kept once."""
+        with self._write():
+            self._conn.execute(
+                "INSERT INTO quarantine (source, upstream_id, code, reason, payload, "
+                "fingerprint, created) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (source, fingerprint) DO NOTHING",
+                (record.source, record.upstream_id, record.code, record.reason,
+                 zlib.compress(record.payload, 6), rules.fingerprint(record),
+                 _ts(_now())))
+
+    # --- articles: reading ------------------------------------------------------
+
+    def _select(self, where: str, params: Sequence = ()) -> list[StoredArticle]:
+        rows = self._q(f"SELECT {rows_.ARTICLE_COLUMNS} FROM articles a JOIN categories c "
+                       f"ON c.id = a.category_id {where}", params)
+        categories: dict[int, Category] = {}
+        return [rows_.stored(row, categories) for row in rows]
+
+    def article(self, article_id: int) -> StoredArticle | None:
+        found = self._select("WHERE a.id = %s", (article_id,))
+        return found[0] if found else None
+
+    def article_by_key(self, source: str, upstream_id: str) -> StoredArticle | None:
+        found = self._select("WHERE a.source = %s AND a.upstream_id = %s",
+                             (source, upstream_id))
+        if found:
+            return found[0]
+        alias = self._ledger.alias_row(source, upstream_id)
+        return self.article(alias[0]) if alias else None
+
+    def articles(self, ids: Sequence[int]) -> list[StoredArticle]:
+        return self._select("WHERE a.id = ANY(%s) ORDER BY a.id", (list(ids),))
+
+    def iter_articles(self, batch: int = 500, *, after: int = 0,
+                      upto: int | None = None) -> Iterator[StoredArticle]:
+        last, upto = after, (2 ** 63 - 1 if upto is None else upto)
+        while True:
+            page = self._select("WHERE a.id > %s AND a.id <= %s ORDER BY a.id LIMIT %s",
+                                (last, upto, batch))
+            if not page:
+                return
+            yield from page
+            last = page[-1].id
+
+    def raw_payload(self, article_id: int) -> bytes | None:
+        row = self._one("SELECT data FROM raw_payloads WHERE article_id = %s", (article_id,))
+        return zlib.decompress(row[0]) if row else None
+
+    def revision_count(self, article_id: int) -> int:
+        return self._one("SELECT COUNT(*) FROM revisions WHERE article_id = %s",
+                         (article_id,))[0]
+
+    def article_id_bounds(self) -> tuple[int, int]:
+        lo, hi = self._one("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM articles")
+        return lo, hi
+
+    def count_articles(self) -> int:
+        return self._one("SELECT COUNT(*) FROM articles")[0]
+
+    def changes_since(self, seq: int) -> tuple[list[Change], int]:
+        return rules.changes(self._q(rules.CHANGES_SQL.replace("?", "%s"), (seq,)))
+
+    def earlier_times(self, article_ids: Sequence[int]) -> list[tuple[int, int, datetime]]:
+        return [(aid, cid, _dt(published)) for aid, cid, published in self._q(
+            "SELECT DISTINCT r.article_id, a.category_id, r.published FROM revisions r "
+            "JOIN articles a ON a.id = r.article_id "
+            "WHERE r.article_id = ANY(%s) AND r.published != a.published",
+            (list(article_ids),))]
+
+    def _headlines(self, where: str, params: Sequence) -> list[Headline]:
+        return [rows_.headline(row) for row in self._q(
+            f"SELECT {rows_.HEADLINE_COLUMNS} FROM articles a JOIN categories c "
+            f"ON c.id = a.category_id {where}", params)]
+
+    def newest(self, limit: int) -> list[Headline]:
+        return self._headlines("ORDER BY a.published DESC, a.id DESC LIMIT %s", (limit,))
+
+    def category_newest(self, category_id: int, limit: int) -> list[Headline]:
+        return self._headlines("WHERE a.category_id = %s ORDER BY a.published DESC, "
+                               "a.id DESC LIMIT %s", (category_id, limit))
+
+    def category_count(self, category_id: int) -> int:
+        return self._one("SELECT COUNT(*) FROM articles WHERE category_id = %s",
+                         (category_id,))[0]
+
+    def category_rank(self, category_id: int, published: datetime, article_id: int) -> int:
+        ts = _ts(published)
+        return self._one(
+            "SELECT COUNT(*) FROM articles WHERE category_id = %s AND "
+            "(published < %s OR (published = %s AND id < %s))",
+            (category_id, ts, ts, article_id))[0]
+
+    def category_walk(self, category_id: int, offset: int = 0) -> Iterator[Headline]:
+        # Read in pages as the caller goes, each after the last (published, id).
+        page = self._headlines(
+            "WHERE a.category_id = %s ORDER BY a.published, a.id OFFSET %s LIMIT 2000",
+            (category_id, offset))
+        while page:
+            yield from page
+            last = page[-1]
+            page = self._headlines(
+                "WHERE a.category_id = %s AND (a.published, a.id) > (%s, %s) "
+                "ORDER BY a.published, a.id LIMIT 2000",
+                (category_id, _ts(last.published), last.id))
+
+    def day_headlines(self, day: date) -> list[Headline]:
+        number = day.year * 10000 + day.month * 100 + day.day
+        return self._headlines("WHERE a.day = %s ORDER BY a.published DESC, a.id DESC",
+                               (number,))
+
+    def days(self) -> list[tuple[date, int]]:
+        rows = self._q("SELECT day, COUNT(*) FROM articles GROUP BY day ORDER BY day DESC")
+        return [(date(d // 10000, d // 100 % 100, d % 100), n) for d, n in rows]
+
+    def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]:
+        rows = self._q("SELECT id, source, upstream_id, code, reason, created FROM quarantine "
+                       "ORDER BY id DESC LIMIT %s", (limit,))
+        return [QuarantineEntry(i, s, u, c, r, _dt(t)) for i, s, u, c, r, t in rows]
+
+    def quarantine_payload(self, entry_id: int) -> bytes | None:
+        row = self._one("SELECT payload FROM quarantine WHERE id = %s", (entry_id,))
+        return zlib.decompress(row[0]) if row else None
+
+    def count_quarantine(self) -> int:
+        return self._one("SELECT COUNT(*) FROM quarantine")[0]
+
+    # --- search ---------------------------------------------------------------
+
+    def search(self, query: SearchQuery, *, limit: int = 20, offset: int = 0,
+               order: Order = "relevance", now: float | None = None) -> SearchResults:
+        """Full-text search (see :mod:`.search`)."""
+        with self._lock:
+            return pg_search.search(self._conn, query, limit=limit, offset=offset,
+                                    order=order, tz=self.tz, now=now)
+
+    def reindex(self, progress=None, *, batch: int = 1000) -> int:
+        """Rebuild the search index from the stored stories, a batch per transaction."""
+        total = self.count_articles()
+        with self._write():
+            self._conn.execute("DELETE FROM search_docs")
+        done, last = 0, 0
+        while True:
+            rows = self._q("SELECT id, title, digest, body_html, published, category_id "
+                           "FROM articles WHERE id > %s ORDER BY id LIMIT %s", (last, batch))
+            if not rows:
+                break
+            prepared = [pg_search.index_row(aid, published, cid,
+                                            entry_for(title, digest, body))
+                        for aid, title, digest, body, published, cid in rows]
+            with self._write(), self._conn.cursor() as cur:
+                cur.executemany(pg_search.INDEX_SQL, prepared)
+            done += len(rows)
+            last = rows[-1][0]
+            if progress is not None:
+                progress(done, total)
+        return done
+
+    # --- sources ----------------------------------------------------------------
+
+    def source_state(self, name: str) -> SourceState:
+        row = self._one(
+            "SELECT last_attempt, last_success, last_error, error_count, next_attempt, "
+            "etag, last_modified, served, new, updated, unchanged, quarantined "
+            "FROM sources WHERE name = %s", (name,))
+        if row is None:
+            return SourceState(name)
+        (attempt, success, error, count, next_at, etag, modified, *counts) = row
+        return SourceState(name, _dt(attempt), _dt(success), error, count, _dt(next_at),
+                           etag, modified, *counts)
+
+    def _ensure_source(self, name: str) -> None:
+        self._conn.execute("INSERT INTO sources (name) VALUES (%s) ON CONFLICT DO NOTHING",
+                           (name,))
+
+    def record_source_success(self, name: str, *, at: datetime, next_attempt: datetime,
+                              etag: str | None = None, last_modified: str | None = None,
+                              served: int = 0, outcome: UpsertOutcome | None = None,
+                              quarantined: int = 0) -> None:
+        outcome = outcome or UpsertOutcome()
+        with self._write():
+            self._ensure_source(name)
+            self._conn.execute(
+                "UPDATE sources SET last_attempt = %s, last_success = %s, last_error = NULL, "
+                "error_count = 0, next_attempt = %s, etag = COALESCE(%s, etag), "
+                "last_modified = COALESCE(%s, last_modified), served = served + %s, "
+                "new = new + %s, updated = updated + %s, unchanged = unchanged + %s, "
+                "quarantined = quarantined + %s WHERE name = %s",
+                (_ts(at), _ts(at), _ts(next_attempt), etag, last_modified, served,
+                 outcome.new, outcome.updated, outcome.unchanged, quarantined, name))
+
+    def record_source_error(self, name: str, error: str, *, at: datetime,
+                            next_attempt: datetime) -> None:
+        with self._write():
+            self._ensure_source(name)
+            self._conn.execute(
+                "UPDATE sources SET last_attempt = %s, last_error = %s, "
+                "error_count = error_count + 1, next_attempt = %s WHERE name = %s",
+                (_ts(at), error, _ts(next_attempt), name))
+
+    # --- state ------------------------------------------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM state WHERE key = %s", (key,))
+        return row[0] if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._write():
+            self._conn.execute("INSERT INTO state (key, value) VALUES (%s, %s) "
+                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                               (key, value))
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from urllib.parse import urlsplit, urlunsplit
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class _Ledger:
+    """The SQL behind the archive's rules (``store.rules``), on the writer's connection."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self._conn = conn
+
+    def _one(self, sql: str, params: Sequence) -> tuple | None:
+        return self._conn.execute(sql, params).fetchone()
+
+    def _id(self, sql: str, params: Sequence) -> int | None:
+        row = self._one(sql, params)
+        return row[0] if row else None
+
+    def change_seq(self) -> None:
+        return None           # numbered at the end of the batch, in commit order
+
+    def stamp_changes(self, article_ids: Sequence[int]) -> None:
+        # Held until this transaction ends: the next writer numbers its changes
+        # only after this one's are committed (or rolled back).
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SEQUENCE_LOCK,))
+        self._conn.execute(
+            "UPDATE articles a SET seq = n.seq FROM (SELECT id, nextval('change_seq') AS seq "
+            "FROM unnest(%s::bigint[]) WITH ORDINALITY AS u(id, k) ORDER BY k) n "
+            "WHERE a.id = n.id", (list(article_ids),))
+
+    def key_row(self, source: str, upstream_id: str) -> tuple[int, str] | None:
+        return self._one("SELECT id, content_hash FROM articles "
+                         "WHERE source = %s AND upstream_id = %s", (source, upstream_id))
+
+    def alias_row(self, source: str, upstream_id: str) -> tuple[int, str] | None:
+        return self._one("SELECT article_id, content_hash FROM aliases "
+                         "WHERE source = %s AND upstream_id = %s", (source, upstream_id))
+
+    def set_alias_hash(self, source: str, upstream_id: str, content_hash: str) -> None:
+        self._conn.execute("UPDATE aliases SET content_hash = %s "
+                           "WHERE source = %s AND upstream_id = %s",
+                           (content_hash, source, upstream_id))
+
+    def add_alias(self, source: str, upstream_id: str, article_id: int,
+                  content_hash: str) -> None:
+        self._conn.execute("INSERT INTO aliases (source, upstream_id, article_id, "
+                           "content_hash) VALUES (%s, %s, %s, %s)",
+                           (source, upstream_id, article_id, content_hash))
+
+    def id_by_url(self, url: str) -> int | None:
+        return self._id("SELECT id FROM articles WHERE url = %s LIMIT 1", (url,))
+
+    def id_by_hash(self, content_hash: str) -> int | None:
+        return self._id("SELECT id FROM articles WHERE content_hash = %s LIMIT 1",
+                        (content_hash,))
+
+    def id_by_headline(self, published: int, title: str, source: str,
+                       partial: bool) -> int | None:
+        return self._id(
+            "SELECT id FROM articles WHERE published = %s AND title = %s AND source != %s "
+            "AND (%s OR (extra::jsonb) ? 'partial') LIMIT 1",
+            (published, title, source, partial))
+
+    def path_taken(self, path: str) -> bool:
+        return self._one("SELECT 1 FROM articles WHERE path = %s", (path,)) is not None
+
+    def slug_taken(self, slug: str) -> bool:
+        return self._one("SELECT 1 FROM categories WHERE slug = %s", (slug,)) is not None
+
+    def category_row(self, column: str, value: str) -> Category | None:
+        assert column in ("slug", "name", "original_slug")
+        row = self._one(f"SELECT id, slug, name, tag, original_slug FROM categories "
+                        f"WHERE {column} = %s ORDER BY id LIMIT 1", (value,))
+        return Category(*row) if row else None
+
+    def insert_category(self, slug: str, name: str, tag: str,
+                        original_slug: str | None) -> int:
+        return self._one(
+            "INSERT INTO categories (slug, name, tag, original_slug) VALUES (%s, %s, %s, %s) "
+            "RETURNING id", (slug, name, tag, original_slug))[0]
+
+    @staticmethod
+    def _content(row: rules.ArticleRow) -> tuple:
+        return (row.title, row.digest, row.body_html, row.published, row.day, row.media,
+                row.url, row.tags, row.stocks, row.shape, row.extra, row.content_hash)
+
+    def insert_article(self, row: rules.ArticleRow) -> int:
+        conn = self._conn
+        article_id = self._one(
+            "INSERT INTO articles (source, upstream_id, category_id, path, title, digest, "
+            "body_html, published, day, media, url, tags, stocks, shape, extra, "
+            "content_hash, seq, first_seen, updated) VALUES "
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "RETURNING id",
+            (row.source, row.upstream_id, row.category_id, row.path, *self._content(row),
+             row.seq, row.now, row.now))[0]
+        conn.execute("INSERT INTO raw_payloads (article_id, data) VALUES (%s, %s)",
+                     (article_id, bytes(row.raw)))
+        self._write_stocks(article_id, row)
+        # In the same transaction: search never lags the site.
+        conn.execute(pg_search.INDEX_SQL, pg_search.index_row(
+            article_id, row.published, row.category_id, row.entry))
+        return article_id
+
+    def update_article(self, article_id: int, row: rules.ArticleRow) -> None:
+        conn = self._conn
+        conn.execute(
+            "INSERT INTO revisions (article_id, title, digest, body_html, published, "
+            "content_hash, raw, replaced_at) SELECT a.id, a.title, a.digest, a.body_html, "
+            "a.published, a.content_hash, r.data, %s FROM articles a "
+            "LEFT JOIN raw_payloads r ON r.article_id = a.id WHERE a.id = %s",
+            (row.now, article_id))
+        category_id = self._one(
+            "UPDATE articles SET title = %s, digest = %s, body_html = %s, published = %s, "
+            "day = %s, media = %s, url = %s, tags = %s, stocks = %s, shape = %s, extra = %s, "
+            "content_hash = %s, seq = %s, updated = %s WHERE id = %s RETURNING category_id",
+            (*self._content(row), row.seq, row.now, article_id))[0]
+        conn.execute("INSERT INTO raw_payloads (article_id, data) VALUES (%s, %s) "
+                     "ON CONFLICT (article_id) DO UPDATE SET data = excluded.data",
+                     (article_id, bytes(row.raw)))
+        conn.execute("DELETE FROM stock_mentions WHERE article_id = %s", (article_id,))
+        self._write_stocks(article_id, row)
+        conn.execute(pg_search.INDEX_SQL, pg_search.index_row(
+            article_id, row.published, category_id, row.entry))
+
+    def _write_stocks(self, article_id: int, row: rules.ArticleRow) -> None:
+        stocks = row.article.stocks
+        if not stocks:
+            return
+        with self._conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO stock_mentions (article_id, market, code, name) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [(article_id, s.market, s.code, s.name) for s in stocks])
