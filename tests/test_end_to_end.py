@@ -1,4 +1,7 @@
-"""The whole job on real parts: local upstream on 127.0.0.1 → fetch → SQLite → site."""
+"""The whole job on real parts: local upstream on 127.0.0.1 → fetch → store → site.
+
+On both store backends (SQLite, PostgreSQL).
+"""
 
 from __future__ import annotations
 
@@ -24,9 +27,10 @@ def upstream():
         yield server
 
 
-def settings_for(upstream: UpstreamServer, tmp_path: Path):
+def settings_for(upstream: UpstreamServer, tmp_path: Path, store_url: str = ""):
     return from_mapping({
         "data_dir": "data",
+        **({"store": {"url": store_url}} if store_url else {}),
         "site": {"base_url": "http://127.0.0.1:8000/"},
         "sources": upstream.source_settings(name_prefix="t"),
     }, base=tmp_path)
@@ -40,8 +44,8 @@ def fetch_all(settings, store):
 
 
 @pytest.fixture
-def world(upstream, tmp_path):
-    settings = settings_for(upstream, tmp_path)
+def world(upstream, tmp_path, store_url):
+    settings = settings_for(upstream, tmp_path, store_url)
     store = open_store(settings.store, settings.site.tz)
     yield upstream, settings, store
     store.close()

@@ -1,4 +1,4 @@
-"""A real SQLite store in tmp_path and a factory of articles for it."""
+"""A real store (on each backend: ``tests/conftest.py``) and a factory of articles for it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from finews.model import Article, StockMention
+from finews.store import open_store
 from finews.store.sqlite import SQLiteStore
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -38,7 +39,14 @@ def add(store: SQLiteStore, *articles: Article) -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
+def store(store_url: str) -> Iterator:
+    st = open_store(store_url, TZ)
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[SQLiteStore]:
     st = SQLiteStore.open(tmp_path / "finews.sqlite3", TZ)
     yield st
     st.close()

@@ -72,12 +72,12 @@ def test_incremental_build_reads_only_touched_sections(store: SQLiteStore, tmp_p
     newest = store.newest(1)[0]   # story 50, the only change
     touched = store.category_by_slug(newest.category_slug).id
     read: list[int] = []
-    original = SQLiteStore.category_newest
+    original = type(store).category_newest
 
     def counting(self, category_id: int, limit: int):
         read.append(category_id)
         return original(self, category_id, limit)
 
-    monkeypatch.setattr(SQLiteStore, "category_newest", counting)
+    monkeypatch.setattr(type(store), "category_newest", counting)
     build_site(store, tmp_path, SiteSettings())
     assert read and set(read) == {touched}

@@ -93,3 +93,17 @@ def store_for(tmp_path):
     yield opener
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def backend_store_for(store_url):
+    """Like ``store_for``, on each backend in turn (``tests/conftest.py``)."""
+    opened: list = []
+
+    def opener(settings: Settings):
+        store = open_store(store_url, settings.site.tz)
+        opened.append(store)
+        return store
+    yield opener
+    for store in opened:
+        store.close()

@@ -81,10 +81,10 @@ def draw_faults(rng: random.Random, upstream, active: dict, injected: Counter) -
                 injected[kind] += 1
 
 
-def test_long_faulty_run_accounts_for_every_item(upstream, store_for, tmp_path):
+def test_long_faulty_run_accounts_for_every_item(upstream, backend_store_for, tmp_path):
     rng = random.Random(SEED)
     settings = settings_for(upstream, tmp_path, names=SOURCES)
-    store = store_for(settings)
+    store = backend_store_for(settings)
     active: dict[str, str] = {}
     injected: Counter = Counter()
     totals: Counter = Counter()

@@ -113,11 +113,11 @@ def recover(upstream, settings, store, name: str) -> None:
 
 
 @pytest.mark.parametrize("case, name, fault, words", ERRORS, ids=[c[0] for c in ERRORS])
-def test_unreadable_answers_are_source_errors_that_recover(upstream, store_for, tmp_path,
+def test_unreadable_answers_are_source_errors_that_recover(upstream, backend_store_for, tmp_path,
                                                           case, name, fault, words):
     fetch = {"connect_timeout": 0.2, "read_timeout": 0.2} if fault.drip else None
     settings = settings_for(upstream, tmp_path, names=[name], fetch=fetch)
-    store = store_for(settings)
+    store = backend_store_for(settings)
     upstream.set_fault(SOURCES[name][0], fault)
     before = datetime.now(timezone.utc).replace(microsecond=0)
     report = run_pass(settings, store)
@@ -138,10 +138,10 @@ def test_unreadable_answers_are_source_errors_that_recover(upstream, store_for, 
 
 
 @pytest.mark.parametrize("case, name, fault", QUIRKS, ids=[c[0] for c in QUIRKS])
-def test_odd_answers_are_read_or_quarantined_item_by_item(upstream, store_for, tmp_path,
+def test_odd_answers_are_read_or_quarantined_item_by_item(upstream, backend_store_for, tmp_path,
                                                          case, name, fault):
     settings = settings_for(upstream, tmp_path, names=[name])
-    store = store_for(settings)
+    store = backend_store_for(settings)
     upstream.set_fault(SOURCES[name][0], fault)
     report = run_pass(settings, store)
     src = report.sources[0]
@@ -168,9 +168,9 @@ def test_odd_answers_are_read_or_quarantined_item_by_item(upstream, store_for, t
 
 @pytest.mark.parametrize("case, name, prefix, fault", FULLTEXT, ids=[c[0] for c in FULLTEXT])
 def test_failed_full_texts_are_fetched_again_even_if_the_list_is_unchanged(
-        upstream, store_for, tmp_path, case, name, prefix, fault):
+        upstream, backend_store_for, tmp_path, case, name, prefix, fault):
     settings = settings_for(upstream, tmp_path, names=[name])
-    store = store_for(settings)
+    store = backend_store_for(settings)
     upstream.set_fault(prefix, fault)
     first = run_pass(settings, store).sources[0]
     assert first.error is None and first.new == first.served > 0

@@ -1,4 +1,9 @@
-"""A real SQLite store with the search table, and a helper to add stories."""
+"""A real store with its search index, and a helper to add stories.
+
+``archive`` runs a test on both backends (SQLite, PostgreSQL: see
+``tests/conftest.py``); ``sqlite_archive`` is for tests of the SQLite
+backend's FTS5 internals.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from finews.model import Article, StockMention
+from finews.store import open_store
 from finews.store.sqlite import SQLiteStore
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -16,10 +22,15 @@ NOW = datetime(2024, 6, 1, 12, tzinfo=timezone.utc).timestamp()
 
 
 class Archive:
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store) -> None:
         self.store = store
-        self.conn = store._conn
+        # The SQLite backend's own connection, for tests of its FTS5 internals.
+        self.conn = store._conn if isinstance(store, SQLiteStore) else None
         self._n = 0
+
+    def search(self, query, *, tz=None, now=NOW, **kw):
+        """The store's search (``tz`` is the store's own)."""
+        return self.store.search(query, now=now, **kw)
 
     def add(self, title: str, body: str = "<p>正文</p>", *, media: str = "证券时报",
             published: datetime | None = None, stocks: tuple[tuple[str, str, str], ...] = (),
@@ -37,7 +48,14 @@ class Archive:
 
 
 @pytest.fixture
-def archive(tmp_path):
+def archive(store_url):
+    store = open_store(store_url, TZ)
+    yield Archive(store)
+    store.close()
+
+
+@pytest.fixture
+def sqlite_archive(tmp_path):
     store = SQLiteStore.open(tmp_path / "finews.db", TZ)
     yield Archive(store)
     store.close()

@@ -4,7 +4,6 @@ import pytest
 from hypothesis import given, settings, HealthCheck, strategies as st
 
 from finews.errors import QueryError
-from finews.store.sqlite.fts_engine import search
 from finews.search.query import SearchQuery
 
 from .conftest import NOW, TZ
@@ -12,7 +11,7 @@ from .conftest import NOW, TZ
 
 def ids(archive, text, **kw):
     order = kw.pop("order", "relevance")
-    res = search(archive.conn, SearchQuery(text, **kw), tz=TZ, now=NOW, order=order, limit=50)
+    res = archive.search(SearchQuery(text, **kw), tz=TZ, now=NOW, order=order, limit=50)
     return [h.id for h in res.hits]
 
 
@@ -105,7 +104,7 @@ def test_pagination_and_total(archive):
     made = [archive.add(f"算力新闻第{i}条", published=datetime(2024, 4, 1 + i, tzinfo=timezone.utc))
             for i in range(7)]
     q = SearchQuery("算力")
-    pages = [search(archive.conn, q, tz=TZ, now=NOW, order="newest", limit=3, offset=o)
+    pages = [archive.search(q, tz=TZ, now=NOW, order="newest", limit=3, offset=o)
              for o in (0, 3, 6)]
     assert [len(p.hits) for p in pages] == [3, 3, 1]
     assert all(p.total == 7 and p.total_exact for p in pages)
@@ -114,7 +113,7 @@ def test_pagination_and_total(archive):
 
 def test_snippet_is_escaped_except_marks(archive):
     archive.add("<b>逆回购</b>", "<p>央行 &lt;script&gt;alert(1)&lt;/script&gt; 开展逆回购。</p>")
-    (hit,) = search(archive.conn, SearchQuery("逆回购"), tz=TZ, now=NOW).hits
+    (hit,) = archive.search(SearchQuery("逆回购"), tz=TZ, now=NOW).hits
     assert "<script>" not in hit.snippet_html and "&lt;script&gt;" in hit.snippet_html
     assert "<mark>逆回购</mark>" in hit.snippet_html
     assert hit.title_html == "&lt;b&gt;<mark>逆回购</mark>&lt;/b&gt;"
@@ -129,7 +128,7 @@ HOSTILE = ['"', '*', 'NEAR(', 'NEAR(银行 央行, 2)', '^银行', 'title:银行
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_queries_give_results_or_query_error(archive, stories, text):
     try:
-        search(archive.conn, SearchQuery(text), tz=TZ, now=NOW)
+        archive.search(SearchQuery(text), tz=TZ, now=NOW)
     except QueryError as exc:
         assert str(exc)
     assert archive.store.count_articles() == 5
@@ -139,13 +138,13 @@ def test_hostile_queries_give_results_or_query_error(archive, stories, text):
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
 def test_any_text_gives_results_or_query_error(archive, text):
     try:
-        search(archive.conn, SearchQuery(text), tz=TZ, now=NOW)
+        archive.search(SearchQuery(text), tz=TZ, now=NOW)
     except QueryError:
         pass
 
 
 def test_bad_paging_is_a_query_error(archive):
     with pytest.raises(QueryError):
-        search(archive.conn, SearchQuery("银行"), tz=TZ, offset=5000)
+        archive.search(SearchQuery("银行"), tz=TZ, offset=5000)
     with pytest.raises(QueryError):
-        search(archive.conn, SearchQuery("银行"), tz=TZ, order="random")
+        archive.search(SearchQuery("银行"), tz=TZ, order="random")

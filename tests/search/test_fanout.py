@@ -19,6 +19,13 @@ from finews.store.sqlite import SQLiteStore
 
 from .conftest import NOW, TZ, Archive
 
+
+@pytest.fixture
+def archive(sqlite_archive):
+    """These tests read the SQLite backend's FTS5 shards directly."""
+    return sqlite_archive
+
+
 DAY0 = datetime(2024, 1, 1, 8, tzinfo=timezone.utc)
 WORDS = ["光伏", "储能", "银行", "芯片", "回购", "降准", "券商", "算力", "逆回购", "白酒",
          "新能源", "医药", "地产", "黄金", "半导体", "汽车"]

@@ -7,6 +7,13 @@ from finews.search.query import SearchQuery
 from .conftest import NOW, TZ
 
 
+@pytest.fixture
+def archive(sqlite_archive):
+    """These tests read the SQLite backend's FTS5 shards directly."""
+    return sqlite_archive
+
+
+
 def found(archive, text):
     return [h.id for h in search(archive.conn, SearchQuery(text), tz=TZ, now=NOW).hits]
 

@@ -13,6 +13,13 @@ from finews.store.sqlite.fts_schema import shard_table
 
 from .conftest import NOW, TZ
 
+
+@pytest.fixture
+def archive(sqlite_archive):
+    """These tests read the SQLite backend's FTS5 shards directly."""
+    return sqlite_archive
+
+
 DAY0 = datetime(2024, 4, 1, 8, tzinfo=timezone.utc)
 
 TEXTS = [

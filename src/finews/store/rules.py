@@ -111,7 +111,8 @@ class Ledger(Protocol):
         """The first category whose ``column`` (slug, name, original_slug) is ``value``."""
 
     def insert_category(self, slug: str, name: str, tag: str,
-                        original_slug: str | None) -> int: ...
+                        original_slug: str | None) -> int | None:
+        """The new category's id; None when a concurrent writer took its slug first."""
 
     def insert_article(self, row: ArticleRow) -> int:
         """Store a new story, its payload, stock mentions and index entry; its id."""
@@ -164,14 +165,19 @@ def category_for(ledger: Ledger, media: str, *, slug: str | None = None,
     """The category of ``media`` (see ``Store.category_for``), made on first use."""
     from ..process.slug import media_slug, safe_slug  # pure functions
 
-    found = find_category(ledger, media, slug)
-    if found is not None:
-        return found
     wanted = safe_slug(slug) if slug is not None else media_slug(media)
-    new_slug = free_name(ledger.slug_taken, wanted)
     tag = tag or f"{media}新闻"
-    return Category(ledger.insert_category(new_slug, media, tag, slug), new_slug, media,
-                    tag, slug)
+    # Another writer may make the same category meanwhile (a backend with
+    # several writers): then its row is found on the next round.
+    for _ in range(10):
+        found = find_category(ledger, media, slug)
+        if found is not None:
+            return found
+        new_slug = free_name(ledger.slug_taken, wanted)
+        made = ledger.insert_category(new_slug, media, tag, slug)
+        if made is not None:
+            return Category(made, new_slug, media, tag, slug)
+    raise StoreError(f"cannot make a category for {media!r}: its slug keeps being taken")
 
 
 def fingerprint(record: QuarantineRecord) -> str:

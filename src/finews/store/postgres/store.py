@@ -519,10 +519,13 @@ class _Ledger:
         return Category(*row) if row else None
 
     def insert_category(self, slug: str, name: str, tag: str,
-                        original_slug: str | None) -> int:
-        return self._one(
+                        original_slug: str | None) -> int | None:
+        # A concurrent writer's new category wins; it is visible once this
+        # statement has waited for that writer's commit.
+        row = self._one(
             "INSERT INTO categories (slug, name, tag, original_slug) VALUES (%s, %s, %s, %s) "
-            "RETURNING id", (slug, name, tag, original_slug))[0]
+            "ON CONFLICT DO NOTHING RETURNING id", (slug, name, tag, original_slug))
+        return row[0] if row else None
 
     @staticmethod
     def _content(row: rules.ArticleRow) -> tuple:
