@@ -160,6 +160,20 @@ class Store(Protocol):
     def get_state(self, key: str) -> str | None: ...
     def set_state(self, key: str, value: str) -> None: ...
 
+    # --- copying a whole archive (``store.copy``; tables as ``copy.TABLES``) ---
+    def copy_count(self, table) -> int: ...
+    def copy_last_key(self, table) -> tuple | None:
+        """The greatest key the table holds: where a resumed copy goes on."""
+
+    def copy_read(self, table, after: tuple | None, limit: int) -> list[tuple]:
+        """Up to ``limit`` rows (all columns) with keys after ``after``, in key order."""
+
+    def copy_write(self, table, rows: list[tuple]) -> None:
+        """Store these rows as they are, in one transaction."""
+
+    def copy_finish(self) -> None:
+        """After copying: new ids and change numbers follow the copied ones."""
+
     # --- lifecycle ------------------------------------------------------------
     #: The URL that opens this store again, e.g. in a worker process.
     url: str

@@ -383,6 +383,43 @@ class PostgresStore:
                 progress(done, total)
         return done
 
+    # --- copying a whole archive (store.copy) -----------------------------------
+
+    def copy_count(self, table) -> int:
+        return self._one(f"SELECT COUNT(*) FROM {table.name}")[0]
+
+    def copy_last_key(self, table) -> tuple | None:
+        keys = ", ".join(table.key)
+        order = ", ".join(f"{k} DESC" for k in table.key)
+        return self._one(f"SELECT {keys} FROM {table.name} ORDER BY {order} LIMIT 1")
+
+    def copy_read(self, table, after: tuple | None, limit: int) -> list[tuple]:
+        keys = ", ".join(table.key)
+        where = ""
+        if after is not None:
+            where = f"WHERE ({keys}) > ({', '.join(['%s'] * len(after))})"
+        return self._q(f"SELECT {', '.join(table.columns)} FROM {table.name} {where} "
+                       f"ORDER BY {keys} LIMIT %s", (*(after or ()), limit))
+
+    def copy_write(self, table, rows: list[tuple]) -> None:
+        columns = ", ".join(table.columns)
+        with self._write(), self._conn.cursor() as cur:
+            # COPY: several times faster than INSERTs for whole tables.
+            with cur.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+    def copy_finish(self) -> None:
+        """Counters past the copied rows: the next story, revision… gets a new id."""
+        with self._write():
+            for name in ("categories", "articles", "revisions", "quarantine"):
+                self._conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)")
+            self._conn.execute("SELECT setval('change_seq', "
+                               "COALESCE((SELECT MAX(seq) FROM articles), 0) + 1, false)")
+        self._category_cache.clear()
+
     # --- sources ----------------------------------------------------------------
 
     def source_state(self, name: str) -> SourceState:

@@ -317,6 +317,35 @@ class SQLiteStore:
         from .fts_index import reindex
         return reindex(self._conn, progress=progress)
 
+    # --- copying a whole archive (store.copy) -----------------------------------
+
+    def copy_count(self, table) -> int:
+        return self._conn.execute(f"SELECT COUNT(*) FROM {table.name}").fetchone()[0]
+
+    def copy_last_key(self, table) -> tuple | None:
+        keys = ", ".join(table.key)
+        order = ", ".join(f"{k} DESC" for k in table.key)
+        return self._conn.execute(f"SELECT {keys} FROM {table.name} ORDER BY {order} "
+                                  "LIMIT 1").fetchone()
+
+    def copy_read(self, table, after: tuple | None, limit: int) -> list[tuple]:
+        keys = ", ".join(table.key)
+        where = ""
+        if after is not None:
+            where = f"WHERE ({keys}) > ({', '.join('?' * len(after))})"
+        return self._conn.execute(
+            f"SELECT {', '.join(table.columns)} FROM {table.name} {where} ORDER BY {keys} "
+            "LIMIT ?", (*(after or ()), limit)).fetchall()
+
+    def copy_write(self, table, rows: list[tuple]) -> None:
+        marks = ", ".join("?" * len(table.columns))
+        with self._write():
+            self._conn.executemany(f"INSERT INTO {table.name} ({', '.join(table.columns)}) "
+                                   f"VALUES ({marks})", rows)
+
+    def copy_finish(self) -> None:
+        self._category_cache.clear()
+
     # --- sources ----------------------------------------------------------------
 
     def source_state(self, name: str) -> SourceState:
