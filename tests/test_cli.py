@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 COMMANDS = ["init", "fetch", "build", "serve", "run", "import", "demo", "status",
-            "export-jekyll", "search", "reindex", "presets"]
+            "export-jekyll", "search", "reindex", "presets", "copy-store"]
 
 
 def finews(*args: str, cwd: Path, env: dict | None = None, timeout: float = 60):
@@ -104,11 +104,13 @@ def test_fetch_build_from_the_local_upstream(tmp_path):
         assert "0 pages written" in rebuilt.stdout
 
 
-def test_demo_is_a_live_site_that_fills_up(tmp_path):
+def test_demo_is_a_live_site_that_fills_up(tmp_path, backend, request):
     port = free_port()
+    store = ([] if backend == "sqlite"
+             else ["--store", request.getfixturevalue("postgres_server").new_database()])
     proc = subprocess.Popen(
         [sys.executable, "-m", "finews.cli", "demo", "--port", str(port),
-         "--dir", str(tmp_path / "demo")],
+         "--dir", str(tmp_path / "demo"), *store],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}/"
     try:
@@ -126,6 +128,9 @@ def test_demo_is_a_live_site_that_fills_up(tmp_path):
         output, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, output
     assert "stopped cleanly" in output
+    if backend == "postgresql":
+        assert "stories stored in postgresql://" in output
+        assert not list((tmp_path / "demo").rglob("*.sqlite3"))   # no SQLite file made
 
 
 def _wait_for_stories(base: str, *, at_least: int, timeout: float) -> int:

@@ -369,11 +369,18 @@ def status(ctx: click.Context) -> None:
 @click.option("--port", type=int, default=8000, show_default=True, help="Port of the site.")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Data directory (default: a fresh temporary one).")
+@click.option("--store", "store_url", default="", metavar="URL",
+              help="Store the stories here, e.g. postgresql://USER@HOST/DATABASE "
+                   "(default: a SQLite file in the data directory).")
 @friendly
-def demo(port: int, directory: Path | None) -> None:
+def demo(port: int, directory: Path | None, store_url: str) -> None:
     """Run a live site fed by a local news upstream: no internet needed."""
     from .demo import run_demo
-    run_demo(port=port, directory=directory, say=lambda text: click.echo(text))
+    if store_url:
+        from .store.open import backend_of
+        backend_of(store_url)
+    run_demo(port=port, directory=directory, say=lambda text: click.echo(text),
+             store_url=store_url)
 
 
 if __name__ == "__main__":  # pragma: no cover

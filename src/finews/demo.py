@@ -4,6 +4,8 @@ The demo starts the local upstream (generated Chinese stories, new ones
 every few seconds, from many outlets, some stories served by two lists),
 writes a ``finews.toml`` pointing a fresh data directory at it, and runs the
 same ``finews run`` loop a real deployment runs. Nothing leaves 127.0.0.1.
+With ``--store postgresql://…`` the stories go to that PostgreSQL database
+instead of a SQLite file in the data directory.
 """
 
 from __future__ import annotations
@@ -34,12 +36,16 @@ def _toml_value(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def demo_config(sources: list[Mapping[str, Any]], port: int) -> str:
-    """The text of a finews.toml for the demo."""
+def demo_config(sources: list[Mapping[str, Any]], port: int, store_url: str = "") -> str:
+    """The text of a finews.toml for the demo (``store_url``: another store than SQLite's)."""
     lines = [
         "# Written by `finews demo`: a site fed by the local demo upstream.",
         'data_dir = "data"',
         "",
+    ]
+    if store_url:
+        lines += ["[store]", f"url = {_toml_value(store_url)}", ""]
+    lines += [
         "[site]",
         'title = "金融消息 · 演示"',
         f'base_url = "http://127.0.0.1:{port}/"',
@@ -59,24 +65,29 @@ def demo_config(sources: list[Mapping[str, Any]], port: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def prepare(directory: Path, upstream_sources: list[Mapping[str, Any]], port: int) -> Path:
+def prepare(directory: Path, upstream_sources: list[Mapping[str, Any]], port: int,
+            store_url: str = "") -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / CONFIG_NAME
-    config.write_text(demo_config(upstream_sources, port), encoding="utf-8")
+    config.write_text(demo_config(upstream_sources, port, store_url), encoding="utf-8")
     return config
 
 
 def run_demo(*, port: int = 8000, directory: Path | None = None,
-             say: Callable[[str], None] = print, max_passes: int | None = None) -> None:
+             say: Callable[[str], None] = print, max_passes: int | None = None,
+             store_url: str = "") -> None:
     from .upstream.server import UpstreamServer
     if not 0 < port < 65536:
         raise ConfigError(f"--port must be between 1 and 65535, not {port}")
     directory = directory or Path(tempfile.mkdtemp(prefix="finews-demo-"))
     with UpstreamServer(port=0, rate=3.0, per_tick=2) as upstream:
-        config = prepare(directory, upstream.source_settings(name_prefix="demo"), port)
+        config = prepare(directory, upstream.source_settings(name_prefix="demo"), port,
+                         store_url)
         settings = load(config, {})
         say(f"demo upstream at {upstream.url} (new stories every few seconds)")
         say(f"data and configuration in {directory}")
+        if store_url:
+            say(f"stories stored in {settings.store.split('?')[0]}")
         say(f"open http://127.0.0.1:{port}/ — Ctrl-C stops")
         asyncio.run(run(settings, options=RunOptions(max_passes=max_passes), say=say))
     say("demo stopped cleanly")
