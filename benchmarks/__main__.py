@@ -2,6 +2,8 @@
 
     python -m benchmarks                      # N = 10,000 and 100,000, 3 repetitions
     python -m benchmarks --sizes 500 --reps 1 --results -   # a quick look
+    python -m benchmarks --backends sqlite,postgresql --sizes 2000 --reps 1
+                                              # the two store backends side by side
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from .runner import FRESH, Options, run_all
 from .tools import ensure_tools
 
 MARK = "<!-- results below are written by python -m benchmarks -->"
+BACKENDS_MARK = "<!-- backends: written by python -m benchmarks --backends -->"
+BACKENDS_END = "<!-- end of the backends' results -->"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +38,14 @@ def main(argv: list[str] | None = None) -> int:
                              "0: never")
     parser.add_argument("--no-install", action="store_true",
                         help="do not install hugo and jekyll when missing")
+    parser.add_argument("--backends", default="",
+                        help="instead: compare store backends, e.g. sqlite,postgresql")
+    parser.add_argument("--postgres-url", default="",
+                        help="a PostgreSQL server for --backends (default: a throw-away "
+                             "one from scripts/ensure-postgres.sh)")
     args = parser.parse_args(argv)
+    if args.backends:
+        return _backends(args, argv)
     tools = ({"hugo": None, "jekyll": None} if args.no_install else ensure_tools())
     if args.no_install:
         from .tools import _version
@@ -51,6 +62,38 @@ def main(argv: list[str] | None = None) -> int:
         # takes minutes; the results are on disk first.
         print("deleting the outputs set aside during the run…", file=sys.stderr)
         empty_trash(opts.work)
+
+
+def _backends(args, argv) -> int:
+    from .backends import render as render_backends, run_backends
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    unknown = set(backends) - {"sqlite", "postgresql"}
+    if unknown:
+        raise SystemExit(f"unknown backend {sorted(unknown)[0]!r}: use sqlite, postgresql")
+    opts = Options(sizes=tuple(int(s) for s in args.sizes.split(",")), reps=args.reps,
+                   work=args.work)
+    try:
+        results = run_backends(opts, backends, args.postgres_url)
+    finally:
+        empty_trash(opts.work)
+    text = render_backends(results, backends, "python -m benchmarks " + " ".join(
+        argv if argv is not None else sys.argv[1:]))
+    if args.results == "-":
+        print(text)
+        return 0
+    path = Path(args.results)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = f"{BACKENDS_MARK}\n\n{text}\n{BACKENDS_END}"
+    if BACKENDS_MARK in old and BACKENDS_END in old:
+        head, rest = old.split(BACKENDS_MARK, 1)
+        new = head + block + rest.split(BACKENDS_END, 1)[1]
+    elif MARK in old:
+        head, rest = old.split(MARK, 1)
+        new = head.rstrip("\n") + "\n\n" + block + "\n\n" + MARK + rest
+    else:
+        new = old.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(new, encoding="utf-8")
+    return 0
 
 
 def _report(args, argv, results: dict, tools: dict) -> int:

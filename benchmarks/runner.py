@@ -52,14 +52,14 @@ def _reps(opts: Options, label: str, fn: Callable[[int], Run]) -> list[Run]:
     return out
 
 
-def _fresh_finews(folder: Path, n: int, rep: int, log: Path) -> Run:
+def _fresh_finews(folder: Path, n: int, rep: int, log: Path, store_url: str = "") -> Run:
     """100 new stories from the local upstream into the published store."""
     from finews.upstream.server import UpstreamServer
 
     start = END + timedelta(days=1 + rep, hours=1)
     with UpstreamServer(seed=1000 + rep, stories=FRESH, start=start,
                         step=timedelta(seconds=30)) as up:
-        config = finews_config(folder, up.source_settings(name_prefix=f"up{rep}"))
+        config = finews_config(folder, up.source_settings(name_prefix=f"up{rep}"), store_url)
         began = time.perf_counter()
         # From the folder holding ``benchmarks``, whatever the caller's folder.
         proc = subprocess.run([sys.executable, "-m", "benchmarks.fresh", str(config.resolve())],
@@ -74,7 +74,7 @@ def _fresh_finews(folder: Path, n: int, rep: int, log: Path) -> Run:
     return Run(data["total"], data["fetch"], wall, data["new"])
 
 
-def _fetch_rate(folder: Path, log: Path) -> Run:
+def _fetch_rate(folder: Path, log: Path, store_url: str = "") -> Run:
     """Stories per second fetched (list + full text), processed and stored."""
     from finews.upstream.server import UpstreamServer
 
@@ -84,7 +84,7 @@ def _fetch_rate(folder: Path, log: Path) -> Run:
         for s in sources:
             s["url"] = s["url"].replace("=100", "=1000")
         (folder / "data").exists() and subprocess.run(["rm", "-rf", str(folder / "data")])
-        config = finews_config(folder, sources)
+        config = finews_config(folder, sources, store_url)
         # From the folder holding ``benchmarks``, whatever the caller's folder.
         proc = subprocess.run([sys.executable, "-m", "benchmarks.fresh", str(config.resolve())],
                               capture_output=True, text=True, check=False, cwd=_HARNESS_ROOT)

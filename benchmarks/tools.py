@@ -34,11 +34,15 @@ def _version(cmd: list[str]) -> str | None:
 
 # --- finews ------------------------------------------------------------------------
 
-def finews_config(folder: Path, sources: list[dict] | None = None) -> Path:
-    """A finews.toml keeping its data in ``folder/data``."""
+def finews_config(folder: Path, sources: list[dict] | None = None,
+                  store_url: str = "") -> Path:
+    """A finews.toml keeping its data in ``folder/data`` (its stories at ``store_url``
+    when given: another backend than the SQLite file there)."""
     from finews.demo import _toml_value
 
     lines = ['data_dir = "data"', "", "[fetch]", "allow_private = true"]
+    if store_url:
+        lines += ["", "[store]", f"url = {_toml_value(store_url)}"]
     for source in sources or []:
         lines += ["", "[[sources]]"] + [f"{k} = {_toml_value(v)}" for k, v in source.items()]
     folder.mkdir(parents=True, exist_ok=True)
@@ -47,9 +51,9 @@ def finews_config(folder: Path, sources: list[dict] | None = None) -> Path:
     return config
 
 
-def finews_import(folder: Path, posts: Path, log: Path) -> Run:
+def finews_import(folder: Path, posts: Path, log: Path, store_url: str = "") -> Run:
     set_aside(folder / "data")
-    config = finews_config(folder)
+    config = finews_config(folder, store_url=store_url)
     return run([*FINEWS, "-c", str(config), "import", str(posts)], log=log)
 
 

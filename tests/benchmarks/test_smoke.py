@@ -129,3 +129,20 @@ def test_outputs_are_set_aside_during_a_run_and_deleted_after(tmp_path):
     empty_trash(tmp_path)
     assert not (tmp_path / TRASH).exists()
     assert not (deep.parent / TRASH).exists() and deep.is_dir()
+
+
+def test_backends_side_by_side_at_a_small_size(tmp_path, postgres_server):
+    """``python -m benchmarks --backends``: every step on both backends, one table."""
+    from benchmarks.backends import render as render_backends, run_backends
+
+    opts = Options(sizes=(120,), reps=1, work=tmp_path, say=lambda _: None)
+    results = run_backends(opts, ["sqlite", "postgresql"], postgres_server.url)
+    (size,) = results["sizes"]
+    for backend in ("sqlite", "postgresql"):
+        got = size[backend]
+        assert got["full"][0].pages > 120                # every story page and more
+        assert got["fresh"][0].pages == FRESH            # 100 new stories fetched
+        assert got["fetch"].pages == 1000
+        assert got["search"]["queries"] == 60
+    text = render_backends(results, ["sqlite", "postgresql"], "python -m benchmarks --backends")
+    assert "| search p95 ms |" in text and "| sqlite | postgresql |" in text
