@@ -12,6 +12,7 @@ data_dir = "data"
 
 [store]
 # url = "sqlite:///data/finews.sqlite3"   # default: one SQLite file in data_dir
+# url = "postgresql://finews@localhost/finews"   # or a PostgreSQL database (example)
 
 [site]
 title = "金融消息"

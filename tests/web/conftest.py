@@ -1,4 +1,4 @@
-"""A built site on a real SQLite store, and the settings pointing at it."""
+"""A built site on a real store (each backend in turn), and the settings pointing at it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from finews.config import Settings, SiteSettings, SourceSettings
 from finews.model import Article
 from finews.publish import build_site
-from finews.store.sqlite import SQLiteStore
+from finews.store import open_store
 
 TZ = ZoneInfo("Asia/Shanghai")
 BASE = datetime(2022, 3, 1, 1, 30, tzinfo=timezone.utc)
@@ -29,22 +29,21 @@ def article(n: int, media: str = "示例日报") -> Article:
 @dataclass
 class Site:
     settings: Settings
-    db: Path
+    url: str
 
-    def store(self) -> SQLiteStore:
-        return SQLiteStore.open(self.db, TZ)
+    def store(self):
+        return open_store(self.url, TZ)
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Site:
+def site(tmp_path: Path, store_url: str) -> Site:
     (tmp_path / "secret.txt").write_text(SECRET)
-    db = tmp_path / "finews.sqlite3"
     settings = Settings(
-        data_dir=tmp_path, store_url=f"sqlite:///{db}", output_dir=tmp_path / "site",
+        data_dir=tmp_path, store_url=store_url, output_dir=tmp_path / "site",
         site=SiteSettings(base_url="http://news.example/", page_size=5),
         sources=(SourceSettings(name="demo", url="http://demo.example/list"),
                  SourceSettings(name="quiet", url="http://quiet.example/list")))
-    store = SQLiteStore.open(db, TZ)
+    store = open_store(store_url, TZ)
     store.upsert_articles([(article(n, ("示例日报", "其他晚报")[n % 2]), b"{}")
                            for n in range(6)])
     build_site(store, settings.site_dir, settings.site)
@@ -52,4 +51,4 @@ def site(tmp_path: Path) -> Site:
                               next_attempt=BASE + timedelta(minutes=5))
     store.close()
     (settings.site_dir / "secret-inside.txt").write_text("inside")
-    return Site(settings, db)
+    return Site(settings, store_url)
