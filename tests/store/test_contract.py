@@ -266,3 +266,18 @@ def test_the_same_bad_item_is_quarantined_once(store):
     store.quarantine(record)
     store.quarantine(replace(record, reason="another reason"))
     assert store.count_quarantine() == 2
+
+
+def test_a_dropped_postgresql_connection_is_replaced(postgres_server):
+    import psycopg
+    store_url = postgres_server.new_database()
+    with open_store(store_url, TZ) as store:
+        store.upsert_articles([(make("1"), b"")])
+        pid = store._conn.info.backend_pid
+        with psycopg.connect(store_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(StoreError):        # the statement that finds it gone
+            store.count_articles()
+        assert store.count_articles() == 1     # the next one reconnects
+        store.upsert_articles([(make("2"), b"")])
+        assert store.count_articles() == 2

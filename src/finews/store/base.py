@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable, Iterator, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol, Sequence
 from zoneinfo import ZoneInfo
 
 from ..model import (Article, Category, Headline, QuarantineRecord, StoredArticle,
@@ -18,6 +18,9 @@ from ..model import (Article, Category, Headline, QuarantineRecord, StoredArticl
 from ..search.indextext import IndexEntry
 from ..search.query import SearchQuery
 from ..search.results import Order, SearchResults
+
+if TYPE_CHECKING:
+    from .copy import Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,14 +164,14 @@ class Store(Protocol):
     def set_state(self, key: str, value: str) -> None: ...
 
     # --- copying a whole archive (``store.copy``; tables as ``copy.TABLES``) ---
-    def copy_count(self, table) -> int: ...
-    def copy_last_key(self, table) -> tuple | None:
+    def copy_count(self, table: Table) -> int: ...
+    def copy_last_key(self, table: Table) -> tuple | None:
         """The greatest key the table holds: where a resumed copy goes on."""
 
-    def copy_read(self, table, after: tuple | None, limit: int) -> list[tuple]:
+    def copy_read(self, table: Table, after: tuple | None, limit: int) -> list[tuple]:
         """Up to ``limit`` rows (all columns) with keys after ``after``, in key order."""
 
-    def copy_write(self, table, rows: list[tuple]) -> None:
+    def copy_write(self, table: Table, rows: list[tuple]) -> None:
         """Store these rows as they are, in one transaction."""
 
     def copy_finish(self) -> None:

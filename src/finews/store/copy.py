@@ -87,9 +87,7 @@ def copy_store(source: Store, target: Store, *, progress: Progress | None = None
             target.copy_write(table, rows)
             copied += len(rows)
             done += len(rows)
-            width = len(table.key)
-            positions = [table.columns.index(k) for k in table.key]
-            after = tuple(rows[-1][p] for p in positions) if width else None
+            after = tuple(rows[-1][table.columns.index(k)] for k in table.key)
             if progress is not None:
                 progress(table.name, done, total)
         counts[table.name] = total

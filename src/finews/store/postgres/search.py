@@ -136,11 +136,14 @@ def _filters(conn: psycopg.Connection, query: SearchQuery, parsed: ParsedQuery,
 def _candidates(conn: psycopg.Connection, parsed: ParsedQuery, where: str, params: list,
                 cap: int, *, title_only: bool = False) -> list[tuple[int, float, int]]:
     """(id, text score, published) of the newest ``cap`` matches."""
+    # Ranked in the outer query: only the ``cap`` newest matches are ranked,
+    # not every story holding a common word.
     rows = conn.execute(
-        f"SELECT d.id, -{SCALE} * ts_rank('{WEIGHTS}', d.words, q.rank), d.published "
-        f"FROM search_docs d, (SELECT %s::tsquery AS match, %s::tsquery AS rank) q "
-        f"WHERE d.words @@ q.match{where} ORDER BY d.id DESC LIMIT %s",
-        [tsquery(parsed, title_only=title_only), tsquery(parsed, positive=True),
+        f"SELECT m.id, -{SCALE} * ts_rank('{WEIGHTS}', m.words, %s::tsquery), m.published "
+        f"FROM (SELECT d.id, d.words, d.published FROM search_docs d "
+        f"WHERE d.words @@ %s::tsquery{where} ORDER BY d.id DESC LIMIT %s) m "
+        f"ORDER BY m.id DESC",
+        [tsquery(parsed, positive=True), tsquery(parsed, title_only=title_only),
          *params, cap]).fetchall()
     return [(aid, float(score), published) for aid, score, published in rows]
 

@@ -20,6 +20,7 @@ after a higher one, even with writers in several processes.
 
 from __future__ import annotations
 
+import os
 import threading
 import zlib
 from contextlib import contextmanager
@@ -38,6 +39,8 @@ from ...search.query import SearchQuery
 from ...search.results import Order, SearchResults
 from .. import rows as rows_, rules
 from ..base import Change, QuarantineEntry, SourceState
+from ..copy import Table
+from ..ledger import SQLLedger
 from . import search as pg_search
 from .migrations import migrate
 
@@ -71,6 +74,18 @@ def _borrow_pool(url: str) -> ConnectionPool:
                                   name="finews-readers")
         _pools[url] = (pool, users + 1)
     return pool
+
+
+def _forget_pools() -> None:
+    # A forked child must not use its parent's pools (their threads did not
+    # come along, their connections are the parent's): it starts afresh.
+    global _pools_lock
+    _pools_lock = threading.Lock()
+    _pools.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pools)
 
 
 def _return_pool(url: str) -> None:
@@ -129,6 +144,22 @@ class PostgresStore:
         else:
             self._conn.close()
 
+    def _alive(self) -> None:
+        """A new connection in place of one the server dropped (a restart, a
+        failover), between transactions only: a long ``finews run`` goes on."""
+        if not (self._conn.closed or self._conn.broken):
+            return
+        try:
+            if self._pool is not None:
+                self._pool.putconn(self._conn)
+                self._conn = self._pool.getconn()
+            else:
+                self._conn = _connect(self.url)
+        except psycopg.Error as exc:
+            raise StoreError(f"the store at {_safe(self.url)} cannot be reached: "
+                             f"{exc}") from exc
+        self._ledger = _Ledger(self._conn)
+
     def __enter__(self) -> "PostgresStore":
         return self
 
@@ -146,6 +177,7 @@ class PostgresStore:
                 finally:
                     self._depth -= 1
                 return
+            self._alive()
             self._depth = 1
             try:
                 with self._conn.transaction():
@@ -157,6 +189,8 @@ class PostgresStore:
 
     def _q(self, sql: str, params: Sequence | None = None) -> list[tuple]:
         with self._lock:
+            if not self._depth:
+                self._alive()
             try:
                 return self._conn.execute(sql, params).fetchall()
             except psycopg.Error as exc:
@@ -385,15 +419,15 @@ class PostgresStore:
 
     # --- copying a whole archive (store.copy) -----------------------------------
 
-    def copy_count(self, table) -> int:
+    def copy_count(self, table: Table) -> int:
         return self._one(f"SELECT COUNT(*) FROM {table.name}")[0]
 
-    def copy_last_key(self, table) -> tuple | None:
+    def copy_last_key(self, table: Table) -> tuple | None:
         keys = ", ".join(table.key)
         order = ", ".join(f"{k} DESC" for k in table.key)
         return self._one(f"SELECT {keys} FROM {table.name} ORDER BY {order} LIMIT 1")
 
-    def copy_read(self, table, after: tuple | None, limit: int) -> list[tuple]:
+    def copy_read(self, table: Table, after: tuple | None, limit: int) -> list[tuple]:
         keys = ", ".join(table.key)
         where = ""
         if after is not None:
@@ -401,7 +435,7 @@ class PostgresStore:
         return self._q(f"SELECT {', '.join(table.columns)} FROM {table.name} {where} "
                        f"ORDER BY {keys} LIMIT %s", (*(after or ()), limit))
 
-    def copy_write(self, table, rows: list[tuple]) -> None:
+    def copy_write(self, table: Table, rows: list[tuple]) -> None:
         columns = ", ".join(table.columns)
         with self._write(), self._conn.cursor() as cur:
             # COPY: several times faster than INSERTs for whole tables.
@@ -485,18 +519,20 @@ def _safe(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class _Ledger:
-    """The SQL behind the archive's rules (``store.rules``), on the writer's connection."""
+class _Ledger(SQLLedger):
+    """The archive's rules' SQL (``store.ledger``) on the writer's connection."""
 
-    def __init__(self, conn: psycopg.Connection) -> None:
-        self._conn = conn
+    def _run(self, sql: str, params: Sequence = ()) -> psycopg.Cursor:
+        return self._conn.execute(sql.replace("?", "%s"), params)
 
-    def _one(self, sql: str, params: Sequence) -> tuple | None:
-        return self._conn.execute(sql, params).fetchone()
+    def _many(self, sql: str, rows: Sequence[Sequence]) -> None:
+        with self._conn.cursor() as cur:
+            cur.executemany(sql.replace("?", "%s"), rows)
 
-    def _id(self, sql: str, params: Sequence) -> int | None:
-        row = self._one(sql, params)
-        return row[0] if row else None
+    def _index(self, article_id: int, row: rules.ArticleRow, category_id: int, *,
+               new: bool) -> None:
+        self._conn.execute(pg_search.INDEX_SQL, pg_search.index_row(
+            article_id, row.published, category_id, row.entry))
 
     def change_seq(self) -> None:
         return None           # numbered at the end of the batch, in commit order
@@ -510,110 +546,11 @@ class _Ledger:
             "FROM unnest(%s::bigint[]) WITH ORDINALITY AS u(id, k) ORDER BY k) n "
             "WHERE a.id = n.id", (list(article_ids),))
 
-    def key_row(self, source: str, upstream_id: str) -> tuple[int, str] | None:
-        return self._one("SELECT id, content_hash FROM articles "
-                         "WHERE source = %s AND upstream_id = %s", (source, upstream_id))
-
-    def alias_row(self, source: str, upstream_id: str) -> tuple[int, str] | None:
-        return self._one("SELECT article_id, content_hash FROM aliases "
-                         "WHERE source = %s AND upstream_id = %s", (source, upstream_id))
-
-    def set_alias_hash(self, source: str, upstream_id: str, content_hash: str) -> None:
-        self._conn.execute("UPDATE aliases SET content_hash = %s "
-                           "WHERE source = %s AND upstream_id = %s",
-                           (content_hash, source, upstream_id))
-
-    def add_alias(self, source: str, upstream_id: str, article_id: int,
-                  content_hash: str) -> None:
-        self._conn.execute("INSERT INTO aliases (source, upstream_id, article_id, "
-                           "content_hash) VALUES (%s, %s, %s, %s)",
-                           (source, upstream_id, article_id, content_hash))
-
-    def id_by_url(self, url: str) -> int | None:
-        return self._id("SELECT id FROM articles WHERE url = %s LIMIT 1", (url,))
-
-    def id_by_hash(self, content_hash: str) -> int | None:
-        return self._id("SELECT id FROM articles WHERE content_hash = %s LIMIT 1",
-                        (content_hash,))
-
     def id_by_headline(self, published: int, title: str, source: str,
                        partial: bool) -> int | None:
-        return self._id(
+        # Not through _run: the jsonb operator is a question mark.
+        row = self._conn.execute(
             "SELECT id FROM articles WHERE published = %s AND title = %s AND source != %s "
             "AND (%s OR (extra::jsonb) ? 'partial') LIMIT 1",
-            (published, title, source, partial))
-
-    def path_taken(self, path: str) -> bool:
-        return self._one("SELECT 1 FROM articles WHERE path = %s", (path,)) is not None
-
-    def slug_taken(self, slug: str) -> bool:
-        return self._one("SELECT 1 FROM categories WHERE slug = %s", (slug,)) is not None
-
-    def category_row(self, column: str, value: str) -> Category | None:
-        assert column in ("slug", "name", "original_slug")
-        row = self._one(f"SELECT id, slug, name, tag, original_slug FROM categories "
-                        f"WHERE {column} = %s ORDER BY id LIMIT 1", (value,))
-        return Category(*row) if row else None
-
-    def insert_category(self, slug: str, name: str, tag: str,
-                        original_slug: str | None) -> int | None:
-        # A concurrent writer's new category wins; it is visible once this
-        # statement has waited for that writer's commit.
-        row = self._one(
-            "INSERT INTO categories (slug, name, tag, original_slug) VALUES (%s, %s, %s, %s) "
-            "ON CONFLICT DO NOTHING RETURNING id", (slug, name, tag, original_slug))
+            (published, title, source, partial)).fetchone()
         return row[0] if row else None
-
-    @staticmethod
-    def _content(row: rules.ArticleRow) -> tuple:
-        return (row.title, row.digest, row.body_html, row.published, row.day, row.media,
-                row.url, row.tags, row.stocks, row.shape, row.extra, row.content_hash)
-
-    def insert_article(self, row: rules.ArticleRow) -> int:
-        conn = self._conn
-        article_id = self._one(
-            "INSERT INTO articles (source, upstream_id, category_id, path, title, digest, "
-            "body_html, published, day, media, url, tags, stocks, shape, extra, "
-            "content_hash, seq, first_seen, updated) VALUES "
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "RETURNING id",
-            (row.source, row.upstream_id, row.category_id, row.path, *self._content(row),
-             row.seq, row.now, row.now))[0]
-        conn.execute("INSERT INTO raw_payloads (article_id, data) VALUES (%s, %s)",
-                     (article_id, bytes(row.raw)))
-        self._write_stocks(article_id, row)
-        # In the same transaction: search never lags the site.
-        conn.execute(pg_search.INDEX_SQL, pg_search.index_row(
-            article_id, row.published, row.category_id, row.entry))
-        return article_id
-
-    def update_article(self, article_id: int, row: rules.ArticleRow) -> None:
-        conn = self._conn
-        conn.execute(
-            "INSERT INTO revisions (article_id, title, digest, body_html, published, "
-            "content_hash, raw, replaced_at) SELECT a.id, a.title, a.digest, a.body_html, "
-            "a.published, a.content_hash, r.data, %s FROM articles a "
-            "LEFT JOIN raw_payloads r ON r.article_id = a.id WHERE a.id = %s",
-            (row.now, article_id))
-        category_id = self._one(
-            "UPDATE articles SET title = %s, digest = %s, body_html = %s, published = %s, "
-            "day = %s, media = %s, url = %s, tags = %s, stocks = %s, shape = %s, extra = %s, "
-            "content_hash = %s, seq = %s, updated = %s WHERE id = %s RETURNING category_id",
-            (*self._content(row), row.seq, row.now, article_id))[0]
-        conn.execute("INSERT INTO raw_payloads (article_id, data) VALUES (%s, %s) "
-                     "ON CONFLICT (article_id) DO UPDATE SET data = excluded.data",
-                     (article_id, bytes(row.raw)))
-        conn.execute("DELETE FROM stock_mentions WHERE article_id = %s", (article_id,))
-        self._write_stocks(article_id, row)
-        conn.execute(pg_search.INDEX_SQL, pg_search.index_row(
-            article_id, row.published, category_id, row.entry))
-
-    def _write_stocks(self, article_id: int, row: rules.ArticleRow) -> None:
-        stocks = row.article.stocks
-        if not stocks:
-            return
-        with self._conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO stock_mentions (article_id, market, code, name) "
-                "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                [(article_id, s.market, s.code, s.name) for s in stocks])

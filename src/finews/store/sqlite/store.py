@@ -15,13 +15,15 @@ from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from ...errors import StoreError
-from ...model import (Article, Category, Headline, QuarantineRecord, StockMention,
-                      StoredArticle, UpsertOutcome)
+from ...model import (Article, Category, Headline, QuarantineRecord, StoredArticle,
+                      UpsertOutcome)
 from ...search.indextext import IndexEntry
 from ...search.query import SearchQuery
 from ...search.results import Order, SearchResults
 from .. import rows as rows_, rules
 from ..base import Change, QuarantineEntry, SourceState
+from ..copy import Table
+from ..ledger import SQLLedger
 from . import readers
 from .fts_index import index_article
 from .migrations import migrate
@@ -319,16 +321,16 @@ class SQLiteStore:
 
     # --- copying a whole archive (store.copy) -----------------------------------
 
-    def copy_count(self, table) -> int:
+    def copy_count(self, table: Table) -> int:
         return self._conn.execute(f"SELECT COUNT(*) FROM {table.name}").fetchone()[0]
 
-    def copy_last_key(self, table) -> tuple | None:
+    def copy_last_key(self, table: Table) -> tuple | None:
         keys = ", ".join(table.key)
         order = ", ".join(f"{k} DESC" for k in table.key)
         return self._conn.execute(f"SELECT {keys} FROM {table.name} ORDER BY {order} "
                                   "LIMIT 1").fetchone()
 
-    def copy_read(self, table, after: tuple | None, limit: int) -> list[tuple]:
+    def copy_read(self, table: Table, after: tuple | None, limit: int) -> list[tuple]:
         keys = ", ".join(table.key)
         where = ""
         if after is not None:
@@ -337,7 +339,7 @@ class SQLiteStore:
             f"SELECT {', '.join(table.columns)} FROM {table.name} {where} ORDER BY {keys} "
             "LIMIT ?", (*(after or ()), limit)).fetchall()
 
-    def copy_write(self, table, rows: list[tuple]) -> None:
+    def copy_write(self, table: Table, rows: list[tuple]) -> None:
         marks = ", ".join("?" * len(table.columns))
         with self._write():
             self._conn.executemany(f"INSERT INTO {table.name} ({', '.join(table.columns)}) "
@@ -400,19 +402,29 @@ class SQLiteStore:
                                (key, value))
 
 
-class _Ledger:
-    """The SQL behind the archive's rules (``store.rules``), on the writer's connection."""
+class _Ledger(SQLLedger):
+    """The archive's rules' SQL (``store.ledger``) on the writer's connection."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
+        super().__init__(conn)
         self._seq = 0
 
-    def _one(self, sql: str, params: tuple) -> tuple | None:
-        return self._conn.execute(sql, params).fetchone()
+    def _run(self, sql: str, params: Sequence = ()) -> sqlite3.Cursor:
+        return self._conn.execute(sql, params)
 
-    def _id(self, sql: str, params: tuple) -> int | None:
-        row = self._conn.execute(sql, params).fetchone()
-        return row[0] if row else None
+    def _many(self, sql: str, rows: Sequence[Sequence]) -> None:
+        self._conn.executemany(sql, rows)
+
+    def _returning(self, sql: str, params: Sequence, column: str) -> int:
+        # Not RETURNING: it opens a statement savepoint, and FTS5 writes its
+        # pending terms out as a segment at every savepoint (fts_index).
+        assert column == "id"
+        return self._conn.execute(sql, params).lastrowid
+
+    def _index(self, article_id: int, row: rules.ArticleRow, category_id: int, *,
+               new: bool) -> None:
+        index_article(self._conn, article_id, row.title, row.digest, row.body_html,
+                      entry=row.entry, new=new)
 
     def start_batch(self) -> None:
         # The writer holds the database (BEGIN IMMEDIATE): numbers counted on
@@ -426,103 +438,12 @@ class _Ledger:
     def stamp_changes(self, article_ids: Sequence[int]) -> None:
         pass
 
-    def key_row(self, source: str, upstream_id: str) -> tuple[int, str] | None:
-        return self._one("SELECT id, content_hash FROM articles "
-                         "WHERE source = ? AND upstream_id = ?", (source, upstream_id))
-
-    def alias_row(self, source: str, upstream_id: str) -> tuple[int, str] | None:
-        return self._one("SELECT article_id, content_hash FROM aliases "
-                         "WHERE source = ? AND upstream_id = ?", (source, upstream_id))
-
-    def set_alias_hash(self, source: str, upstream_id: str, content_hash: str) -> None:
-        self._conn.execute("UPDATE aliases SET content_hash = ? "
-                           "WHERE source = ? AND upstream_id = ?",
-                           (content_hash, source, upstream_id))
-
-    def add_alias(self, source: str, upstream_id: str, article_id: int,
-                  content_hash: str) -> None:
-        self._conn.execute("INSERT INTO aliases (source, upstream_id, article_id, "
-                           "content_hash) VALUES (?, ?, ?, ?)",
-                           (source, upstream_id, article_id, content_hash))
-
-    def id_by_url(self, url: str) -> int | None:
-        return self._id("SELECT id FROM articles WHERE url = ? LIMIT 1", (url,))
-
-    def id_by_hash(self, content_hash: str) -> int | None:
-        return self._id("SELECT id FROM articles WHERE content_hash = ? LIMIT 1",
-                        (content_hash,))
-
     def id_by_headline(self, published: int, title: str, source: str,
                        partial: bool) -> int | None:
         return self._id(
             "SELECT id FROM articles WHERE published = ? AND title = ? AND source != ? "
             "AND (? OR json_extract(extra, '$.partial') IS NOT NULL) LIMIT 1",
             (published, title, source, partial))
-
-    def path_taken(self, path: str) -> bool:
-        return self._one("SELECT 1 FROM articles WHERE path = ?", (path,)) is not None
-
-    def slug_taken(self, slug: str) -> bool:
-        return self._one("SELECT 1 FROM categories WHERE slug = ?", (slug,)) is not None
-
-    def category_row(self, column: str, value: str) -> Category | None:
-        assert column in ("slug", "name", "original_slug")
-        row = self._one(f"SELECT id, slug, name, tag, original_slug FROM categories "
-                        f"WHERE {column} = ? ORDER BY id LIMIT 1", (value,))
-        return Category(*row) if row else None
-
-    def insert_category(self, slug: str, name: str, tag: str,
-                        original_slug: str | None) -> int:
-        return self._conn.execute(
-            "INSERT INTO categories (slug, name, tag, original_slug) VALUES (?, ?, ?, ?)",
-            (slug, name, tag, original_slug)).lastrowid
-
-    @staticmethod
-    def _content(row: rules.ArticleRow) -> tuple:
-        return (row.title, row.digest, row.body_html, row.published, row.day, row.media,
-                row.url, row.tags, row.stocks, row.shape, row.extra, row.content_hash)
-
-    def insert_article(self, row: rules.ArticleRow) -> int:
-        conn = self._conn
-        article_id = conn.execute(
-            "INSERT INTO articles (source, upstream_id, category_id, path, title, digest, "
-            "body_html, published, day, media, url, tags, stocks, shape, extra, "
-            "content_hash, seq, first_seen, updated) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (row.source, row.upstream_id, row.category_id, row.path, *self._content(row),
-             row.seq, row.now, row.now)).lastrowid
-        conn.execute("INSERT INTO raw_payloads (article_id, data) VALUES (?, ?)",
-                     (article_id, row.raw))
-        self._write_stocks(article_id, row.article.stocks)
-        # In the same transaction: search never lags the site.
-        index_article(conn, article_id, row.title, row.digest, row.body_html,
-                      entry=row.entry, new=True)
-        return article_id
-
-    def update_article(self, article_id: int, row: rules.ArticleRow) -> None:
-        conn = self._conn
-        conn.execute(
-            "INSERT INTO revisions (article_id, title, digest, body_html, published, "
-            "content_hash, raw, replaced_at) SELECT a.id, a.title, a.digest, a.body_html, "
-            "a.published, a.content_hash, r.data, ? FROM articles a "
-            "LEFT JOIN raw_payloads r ON r.article_id = a.id WHERE a.id = ?",
-            (row.now, article_id))
-        conn.execute(
-            "UPDATE articles SET title = ?, digest = ?, body_html = ?, published = ?, "
-            "day = ?, media = ?, url = ?, tags = ?, stocks = ?, shape = ?, extra = ?, "
-            "content_hash = ?, seq = ?, updated = ? WHERE id = ?",
-            (*self._content(row), row.seq, row.now, article_id))
-        conn.execute("INSERT OR REPLACE INTO raw_payloads (article_id, data) VALUES (?, ?)",
-                     (article_id, row.raw))
-        conn.execute("DELETE FROM stock_mentions WHERE article_id = ?", (article_id,))
-        self._write_stocks(article_id, row.article.stocks)
-        index_article(conn, article_id, row.title, row.digest, row.body_html,
-                      entry=row.entry)
-
-    def _write_stocks(self, article_id: int, stocks: Sequence[StockMention]) -> None:
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO stock_mentions (article_id, market, code, name) "
-            "VALUES (?, ?, ?, ?)", [(article_id, s.market, s.code, s.name) for s in stocks])
 
 
 class _Transaction:
