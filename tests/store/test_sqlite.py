@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
-from itertools import islice
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from finews.errors import StoreError
-from finews.model import Article, QuarantineRecord, StockMention
+from finews.model import Article
 from finews.store.sqlite.migrations import MIGRATIONS
 from finews.store.sqlite import SQLiteStore
 

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import os
 import threading
-import zlib
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
@@ -32,15 +31,14 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from ...errors import StoreError
-from ...model import (Article, Category, Headline, QuarantineRecord, StoredArticle,
-                      UpsertOutcome)
+from ...model import Article, Category, Headline, UpsertOutcome
 from ...search.indextext import IndexEntry, entry_for
 from ...search.query import SearchQuery
 from ...search.results import Order, SearchResults
 from .. import rows as rows_, rules
-from ..base import Change, QuarantineEntry, SourceState
 from ..copy import Table
 from ..ledger import SQLLedger
+from ..queries import StoreQueries
 from . import search as pg_search
 from .migrations import migrate
 
@@ -98,7 +96,7 @@ def _return_pool(url: str) -> None:
     pool.close()
 
 
-class PostgresStore:
+class PostgresStore(StoreQueries):
     """Use :meth:`open` (or ``store.open_store``); close it (or use ``with``)."""
 
     def __init__(self, conn: psycopg.Connection, tz: ZoneInfo, url: str,
@@ -196,9 +194,20 @@ class PostgresStore:
             except psycopg.Error as exc:
                 raise StoreError(f"the store cannot be read: {exc}") from exc
 
-    def _one(self, sql: str, params: Sequence | None = None) -> tuple | None:
-        found = self._q(sql, params)
-        return found[0] if found else None
+    # what ``StoreQueries`` runs its SQL with (``?`` placeholders)
+    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        return self._q(sql.replace("?", "%s"), params)
+
+    def _exec(self, sql: str, params: Sequence = ()) -> None:
+        self._conn.execute(sql.replace("?", "%s"), params)
+
+    def _exec_many(self, sql: str, rows: Sequence[Sequence]) -> None:
+        with self._conn.cursor() as cur:
+            cur.executemany(sql.replace("?", "%s"), rows)
+
+    def _in(self, values: Sequence) -> Iterator[tuple[str, tuple]]:
+        if values:
+            yield "= ANY(?)", (list(values),)
 
     # --- categories -----------------------------------------------------------
 
@@ -215,10 +224,6 @@ class PostgresStore:
                     found = rules.category_for(self._ledger, media, slug=slug, tag=tag)
         self._category_cache[key] = found
         return found
-
-    def categories(self) -> list[Category]:
-        return [Category(*row) for row in self._q(
-            "SELECT id, slug, name, tag, original_slug FROM categories ORDER BY slug")]
 
     def category_by_slug(self, slug: str) -> Category | None:
         with self._lock:
@@ -245,112 +250,7 @@ class PostgresStore:
                                      tag=article.tags[0] if article.tags else None)
         return self.category_for(article.media)
 
-    def seen_item_hashes(self, source: str, upstream_ids: Sequence[str]) -> dict[str, str]:
-        return dict(self._q("SELECT upstream_id, item_hash FROM seen_items WHERE source = %s "
-                            "AND upstream_id = ANY(%s)", (source, list(upstream_ids))))
-
-    def mark_items_seen(self, source: str, hashes: dict[str, str]) -> None:
-        if not hashes:
-            return
-        with self._write(), self._conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO seen_items (source, upstream_id, item_hash) VALUES (%s, %s, %s) "
-                "ON CONFLICT (source, upstream_id) DO UPDATE SET item_hash = excluded.item_hash "
-                "WHERE seen_items.item_hash != excluded.item_hash",
-                [(source, uid, h) for uid, h in hashes.items()])
-
-    def quarantine(self, record: QuarantineRecord) -> None:
-        """Keep a bad item; the same item failing the same way again is kept once."""
-        with self._write():
-            self._conn.execute(
-                "INSERT INTO quarantine (source, upstream_id, code, reason, payload, "
-                "fingerprint, created) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (source, fingerprint) DO NOTHING",
-                (record.source, record.upstream_id, record.code, record.reason,
-                 zlib.compress(record.payload, 6), rules.fingerprint(record),
-                 _ts(_now())))
-
     # --- articles: reading ------------------------------------------------------
-
-    def _select(self, where: str, params: Sequence = ()) -> list[StoredArticle]:
-        rows = self._q(f"SELECT {rows_.ARTICLE_COLUMNS} FROM articles a JOIN categories c "
-                       f"ON c.id = a.category_id {where}", params)
-        categories: dict[int, Category] = {}
-        return [rows_.stored(row, categories) for row in rows]
-
-    def article(self, article_id: int) -> StoredArticle | None:
-        found = self._select("WHERE a.id = %s", (article_id,))
-        return found[0] if found else None
-
-    def article_by_key(self, source: str, upstream_id: str) -> StoredArticle | None:
-        found = self._select("WHERE a.source = %s AND a.upstream_id = %s",
-                             (source, upstream_id))
-        if found:
-            return found[0]
-        alias = self._ledger.alias_row(source, upstream_id)
-        return self.article(alias[0]) if alias else None
-
-    def articles(self, ids: Sequence[int]) -> list[StoredArticle]:
-        return self._select("WHERE a.id = ANY(%s) ORDER BY a.id", (list(ids),))
-
-    def iter_articles(self, batch: int = 500, *, after: int = 0,
-                      upto: int | None = None) -> Iterator[StoredArticle]:
-        last, upto = after, (2 ** 63 - 1 if upto is None else upto)
-        while True:
-            page = self._select("WHERE a.id > %s AND a.id <= %s ORDER BY a.id LIMIT %s",
-                                (last, upto, batch))
-            if not page:
-                return
-            yield from page
-            last = page[-1].id
-
-    def raw_payload(self, article_id: int) -> bytes | None:
-        row = self._one("SELECT data FROM raw_payloads WHERE article_id = %s", (article_id,))
-        return zlib.decompress(row[0]) if row else None
-
-    def revision_count(self, article_id: int) -> int:
-        return self._one("SELECT COUNT(*) FROM revisions WHERE article_id = %s",
-                         (article_id,))[0]
-
-    def article_id_bounds(self) -> tuple[int, int]:
-        lo, hi = self._one("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM articles")
-        return lo, hi
-
-    def count_articles(self) -> int:
-        return self._one("SELECT COUNT(*) FROM articles")[0]
-
-    def changes_since(self, seq: int) -> tuple[list[Change], int]:
-        return rules.changes(self._q(rules.CHANGES_SQL.replace("?", "%s"), (seq,)))
-
-    def earlier_times(self, article_ids: Sequence[int]) -> list[tuple[int, int, datetime]]:
-        return [(aid, cid, _dt(published)) for aid, cid, published in self._q(
-            "SELECT DISTINCT r.article_id, a.category_id, r.published FROM revisions r "
-            "JOIN articles a ON a.id = r.article_id "
-            "WHERE r.article_id = ANY(%s) AND r.published != a.published",
-            (list(article_ids),))]
-
-    def _headlines(self, where: str, params: Sequence) -> list[Headline]:
-        return [rows_.headline(row) for row in self._q(
-            f"SELECT {rows_.HEADLINE_COLUMNS} FROM articles a JOIN categories c "
-            f"ON c.id = a.category_id {where}", params)]
-
-    def newest(self, limit: int) -> list[Headline]:
-        return self._headlines("ORDER BY a.published DESC, a.id DESC LIMIT %s", (limit,))
-
-    def category_newest(self, category_id: int, limit: int) -> list[Headline]:
-        return self._headlines("WHERE a.category_id = %s ORDER BY a.published DESC, "
-                               "a.id DESC LIMIT %s", (category_id, limit))
-
-    def category_count(self, category_id: int) -> int:
-        return self._one("SELECT COUNT(*) FROM articles WHERE category_id = %s",
-                         (category_id,))[0]
-
-    def category_rank(self, category_id: int, published: datetime, article_id: int) -> int:
-        ts = _ts(published)
-        return self._one(
-            "SELECT COUNT(*) FROM articles WHERE category_id = %s AND "
-            "(published < %s OR (published = %s AND id < %s))",
-            (category_id, ts, ts, article_id))[0]
 
     def category_walk(self, category_id: int, offset: int = 0) -> Iterator[Headline]:
         # Read in pages as the caller goes, each after the last (published, id).
@@ -364,27 +264,6 @@ class PostgresStore:
                 "WHERE a.category_id = %s AND (a.published, a.id) > (%s, %s) "
                 "ORDER BY a.published, a.id LIMIT 2000",
                 (category_id, _ts(last.published), last.id))
-
-    def day_headlines(self, day: date) -> list[Headline]:
-        number = day.year * 10000 + day.month * 100 + day.day
-        return self._headlines("WHERE a.day = %s ORDER BY a.published DESC, a.id DESC",
-                               (number,))
-
-    def days(self) -> list[tuple[date, int]]:
-        rows = self._q("SELECT day, COUNT(*) FROM articles GROUP BY day ORDER BY day DESC")
-        return [(date(d // 10000, d // 100 % 100, d % 100), n) for d, n in rows]
-
-    def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]:
-        rows = self._q("SELECT id, source, upstream_id, code, reason, created FROM quarantine "
-                       "ORDER BY id DESC LIMIT %s", (limit,))
-        return [QuarantineEntry(i, s, u, c, r, _dt(t)) for i, s, u, c, r, t in rows]
-
-    def quarantine_payload(self, entry_id: int) -> bytes | None:
-        row = self._one("SELECT payload FROM quarantine WHERE id = %s", (entry_id,))
-        return zlib.decompress(row[0]) if row else None
-
-    def count_quarantine(self) -> int:
-        return self._one("SELECT COUNT(*) FROM quarantine")[0]
 
     # --- search ---------------------------------------------------------------
 
@@ -419,22 +298,6 @@ class PostgresStore:
 
     # --- copying a whole archive (store.copy) -----------------------------------
 
-    def copy_count(self, table: Table) -> int:
-        return self._one(f"SELECT COUNT(*) FROM {table.name}")[0]
-
-    def copy_last_key(self, table: Table) -> tuple | None:
-        keys = ", ".join(table.key)
-        order = ", ".join(f"{k} DESC" for k in table.key)
-        return self._one(f"SELECT {keys} FROM {table.name} ORDER BY {order} LIMIT 1")
-
-    def copy_read(self, table: Table, after: tuple | None, limit: int) -> list[tuple]:
-        keys = ", ".join(table.key)
-        where = ""
-        if after is not None:
-            where = f"WHERE ({keys}) > ({', '.join(['%s'] * len(after))})"
-        return self._q(f"SELECT {', '.join(table.columns)} FROM {table.name} {where} "
-                       f"ORDER BY {keys} LIMIT %s", (*(after or ()), limit))
-
     def copy_write(self, table: Table, rows: list[tuple]) -> None:
         columns = ", ".join(table.columns)
         with self._write(), self._conn.cursor() as cur:
@@ -456,58 +319,7 @@ class PostgresStore:
 
     # --- sources ----------------------------------------------------------------
 
-    def source_state(self, name: str) -> SourceState:
-        row = self._one(
-            "SELECT last_attempt, last_success, last_error, error_count, next_attempt, "
-            "etag, last_modified, served, new, updated, unchanged, quarantined "
-            "FROM sources WHERE name = %s", (name,))
-        if row is None:
-            return SourceState(name)
-        (attempt, success, error, count, next_at, etag, modified, *counts) = row
-        return SourceState(name, _dt(attempt), _dt(success), error, count, _dt(next_at),
-                           etag, modified, *counts)
-
-    def _ensure_source(self, name: str) -> None:
-        self._conn.execute("INSERT INTO sources (name) VALUES (%s) ON CONFLICT DO NOTHING",
-                           (name,))
-
-    def record_source_success(self, name: str, *, at: datetime, next_attempt: datetime,
-                              etag: str | None = None, last_modified: str | None = None,
-                              served: int = 0, outcome: UpsertOutcome | None = None,
-                              quarantined: int = 0) -> None:
-        outcome = outcome or UpsertOutcome()
-        with self._write():
-            self._ensure_source(name)
-            self._conn.execute(
-                "UPDATE sources SET last_attempt = %s, last_success = %s, last_error = NULL, "
-                "error_count = 0, next_attempt = %s, etag = COALESCE(%s, etag), "
-                "last_modified = COALESCE(%s, last_modified), served = served + %s, "
-                "new = new + %s, updated = updated + %s, unchanged = unchanged + %s, "
-                "quarantined = quarantined + %s WHERE name = %s",
-                (_ts(at), _ts(at), _ts(next_attempt), etag, last_modified, served,
-                 outcome.new, outcome.updated, outcome.unchanged, quarantined, name))
-
-    def record_source_error(self, name: str, error: str, *, at: datetime,
-                            next_attempt: datetime) -> None:
-        with self._write():
-            self._ensure_source(name)
-            self._conn.execute(
-                "UPDATE sources SET last_attempt = %s, last_error = %s, "
-                "error_count = error_count + 1, next_attempt = %s WHERE name = %s",
-                (_ts(at), error, _ts(next_attempt), name))
-
     # --- state ------------------------------------------------------------------
-
-    def get_state(self, key: str) -> str | None:
-        row = self._one("SELECT value FROM state WHERE key = %s", (key,))
-        return row[0] if row else None
-
-    def set_state(self, key: str, value: str) -> None:
-        with self._write():
-            self._conn.execute("INSERT INTO state (key, value) VALUES (%s, %s) "
-                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                               (key, value))
-
 
 def _safe(url: str) -> str:
     """The URL without its password, for messages."""

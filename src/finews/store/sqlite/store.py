@@ -8,40 +8,32 @@ open their own connections; WAL lets them read while the writer writes.
 from __future__ import annotations
 
 import sqlite3
-import zlib
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from ...errors import StoreError
-from ...model import (Article, Category, Headline, QuarantineRecord, StoredArticle,
-                      UpsertOutcome)
+from ...model import Article, Category, Headline, UpsertOutcome
 from ...search.indextext import IndexEntry
 from ...search.query import SearchQuery
 from ...search.results import Order, SearchResults
 from .. import rows as rows_, rules
-from ..base import Change, QuarantineEntry, SourceState
 from ..copy import Table
 from ..ledger import SQLLedger
+from ..queries import StoreQueries
 from . import readers
 from .fts_index import index_article
 from .migrations import migrate
 
-_ARTICLE_COLUMNS = rows_.ARTICLE_COLUMNS
 _HEADLINE_COLUMNS = rows_.HEADLINE_COLUMNS
-
-_ts = rules.timestamp
-
-
-_dt = rows_.when
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class SQLiteStore:
+class SQLiteStore(StoreQueries):
     """The default store. Use :meth:`open`; close it (or use ``with``)."""
 
     def __init__(self, conn: sqlite3.Connection, tz: ZoneInfo, path: Path) -> None:
@@ -96,6 +88,22 @@ class SQLiteStore:
     def _write(self):
         return _Transaction(self._conn)
 
+    # what ``StoreQueries`` runs its SQL with
+    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        return self._conn.execute(sql, params).fetchall()
+
+    def _exec(self, sql: str, params: Sequence = ()) -> None:
+        self._conn.execute(sql, params)
+
+    def _exec_many(self, sql: str, rows: Sequence[Sequence]) -> None:
+        self._conn.executemany(sql, rows)
+
+    def _in(self, values: Sequence) -> Iterator[tuple[str, tuple]]:
+        # SQLite binds at most 999 values per statement in older builds.
+        for start in range(0, len(values), 500):
+            chunk = tuple(values[start:start + 500])
+            yield f"IN ({','.join('?' * len(chunk))})", chunk
+
     def integrity_check(self) -> str:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
 
@@ -113,11 +121,6 @@ class SQLiteStore:
                 found = rules.category_for(self._ledger, media, slug=slug, tag=tag)
         self._category_cache[key] = found
         return found
-
-    def categories(self) -> list[Category]:
-        rows = self._conn.execute(
-            "SELECT id, slug, name, tag, original_slug FROM categories ORDER BY slug")
-        return [Category(*row) for row in rows]
 
     def category_by_slug(self, slug: str) -> Category | None:
         return self._ledger.category_row("slug", slug)
@@ -144,134 +147,7 @@ class SQLiteStore:
                                      tag=article.tags[0] if article.tags else None)
         return self.category_for(article.media)
 
-    def seen_item_hashes(self, source: str, upstream_ids: Sequence[str]) -> dict[str, str]:
-        """The list-item hashes recorded by :meth:`mark_items_seen` for these ids."""
-        found: dict[str, str] = {}
-        for start in range(0, len(upstream_ids), 500):
-            chunk = tuple(upstream_ids[start:start + 500])
-            marks = ",".join("?" * len(chunk))
-            rows = self._conn.execute(
-                f"SELECT upstream_id, item_hash FROM seen_items WHERE source = ? "
-                f"AND upstream_id IN ({marks})", (source, *chunk))
-            found.update(rows)
-        return found
-
-    def mark_items_seen(self, source: str, hashes: dict[str, str]) -> None:
-        if not hashes:
-            return
-        with self._write():
-            self._conn.executemany(
-                "INSERT INTO seen_items (source, upstream_id, item_hash) VALUES (?, ?, ?) "
-                "ON CONFLICT(source, upstream_id) DO UPDATE SET item_hash = excluded.item_hash "
-                "WHERE item_hash != excluded.item_hash",
-                [(source, uid, h) for uid, h in hashes.items()])
-
-    def quarantine(self, record: QuarantineRecord) -> None:
-        """Keep a bad item; the same item failing the same way again is kept once."""
-        with self._write():
-            self._conn.execute(
-                "INSERT OR IGNORE INTO quarantine (source, upstream_id, code, reason, "
-                "payload, fingerprint, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (record.source, record.upstream_id, record.code, record.reason,
-                 zlib.compress(record.payload, 6), rules.fingerprint(record),
-                 _ts(_now())))
-
     # --- articles: reading ------------------------------------------------------
-
-    def _select(self, where: str, params: tuple = ()) -> list[StoredArticle]:
-        rows = self._conn.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles a JOIN categories c "
-            f"ON c.id = a.category_id {where}", params)
-        categories: dict[int, Category] = {}   # one record per outlet, not per story
-        return [rows_.stored(row, categories) for row in rows]
-
-    def article(self, article_id: int) -> StoredArticle | None:
-        found = self._select("WHERE a.id = ?", (article_id,))
-        return found[0] if found else None
-
-    def article_by_key(self, source: str, upstream_id: str) -> StoredArticle | None:
-        found = self._select("WHERE a.source = ? AND a.upstream_id = ?", (source, upstream_id))
-        if found:
-            return found[0]
-        alias = self._conn.execute("SELECT article_id FROM aliases WHERE source = ? AND "
-                                   "upstream_id = ?", (source, upstream_id)).fetchone()
-        return self.article(alias[0]) if alias else None
-
-    def articles(self, ids: Sequence[int]) -> list[StoredArticle]:
-        found: list[StoredArticle] = []
-        for start in range(0, len(ids), 500):
-            chunk = tuple(ids[start:start + 500])
-            marks = ",".join("?" * len(chunk))
-            found.extend(self._select(f"WHERE a.id IN ({marks}) ORDER BY a.id", chunk))
-        return found
-
-    def iter_articles(self, batch: int = 500, *, after: int = 0,
-                      upto: int | None = None) -> Iterator[StoredArticle]:
-        """Every article (ids in ``(after, upto]`` when given), in id order."""
-        last, upto = after, (2 ** 63 - 1 if upto is None else upto)
-        while True:
-            page = self._select("WHERE a.id > ? AND a.id <= ? ORDER BY a.id LIMIT ?",
-                                (last, upto, batch))
-            if not page:
-                return
-            yield from page
-            last = page[-1].id
-
-    def raw_payload(self, article_id: int) -> bytes | None:
-        row = self._conn.execute("SELECT data FROM raw_payloads WHERE article_id = ?",
-                                 (article_id,)).fetchone()
-        return zlib.decompress(row[0]) if row else None
-
-    def revision_count(self, article_id: int) -> int:
-        return self._conn.execute("SELECT COUNT(*) FROM revisions WHERE article_id = ?",
-                                  (article_id,)).fetchone()[0]
-
-    def article_id_bounds(self) -> tuple[int, int]:
-        """The smallest and largest article id (0, 0 when empty)."""
-        lo, hi = self._conn.execute(
-            "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM articles").fetchone()
-        return lo, hi
-
-    def count_articles(self) -> int:
-        return self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-
-    def changes_since(self, seq: int) -> tuple[list[Change], int]:
-        return rules.changes(self._conn.execute(rules.CHANGES_SQL, (seq,)).fetchall())
-
-    def earlier_times(self, article_ids: Sequence[int]) -> list[tuple[int, int, datetime]]:
-        found = []
-        for start in range(0, len(article_ids), 500):
-            chunk = tuple(article_ids[start:start + 500])
-            marks = ",".join("?" * len(chunk))
-            found += [(aid, cid, _dt(published)) for aid, cid, published in self._conn.execute(
-                f"SELECT DISTINCT r.article_id, a.category_id, r.published FROM revisions r "
-                f"JOIN articles a ON a.id = r.article_id "
-                f"WHERE r.article_id IN ({marks}) AND r.published != a.published", chunk)]
-        return found
-
-    def _headlines(self, where: str, params: tuple) -> list[Headline]:
-        rows = self._conn.execute(
-            f"SELECT {_HEADLINE_COLUMNS} FROM articles a JOIN categories c "
-            f"ON c.id = a.category_id {where}", params)
-        return [rows_.headline(row) for row in rows]
-
-    def newest(self, limit: int) -> list[Headline]:
-        return self._headlines("ORDER BY a.published DESC, a.id DESC LIMIT ?", (limit,))
-
-    def category_newest(self, category_id: int, limit: int) -> list[Headline]:
-        return self._headlines("WHERE a.category_id = ? ORDER BY a.published DESC, "
-                               "a.id DESC LIMIT ?", (category_id, limit))
-
-    def category_count(self, category_id: int) -> int:
-        return self._conn.execute("SELECT COUNT(*) FROM articles WHERE category_id = ?",
-                                  (category_id,)).fetchone()[0]
-
-    def category_rank(self, category_id: int, published: datetime, article_id: int) -> int:
-        ts = _ts(published)
-        return self._conn.execute(
-            "SELECT COUNT(*) FROM articles WHERE category_id = ? AND "
-            "(published < ? OR (published = ? AND id < ?))",
-            (category_id, ts, ts, article_id)).fetchone()[0]
 
     def category_walk(self, category_id: int, offset: int = 0) -> Iterator[Headline]:
         rows = self._conn.execute(
@@ -280,30 +156,6 @@ class SQLiteStore:
             "LIMIT -1 OFFSET ?", (category_id, offset))
         for row in rows:
             yield rows_.headline(row)
-
-    def day_headlines(self, day: date) -> list[Headline]:
-        number = day.year * 10000 + day.month * 100 + day.day
-        return self._headlines("WHERE a.day = ? ORDER BY a.published DESC, a.id DESC",
-                               (number,))
-
-    def days(self) -> list[tuple[date, int]]:
-        rows = self._conn.execute(
-            "SELECT day, COUNT(*) FROM articles GROUP BY day ORDER BY day DESC")
-        return [(date(d // 10000, d // 100 % 100, d % 100), n) for d, n in rows]
-
-    def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]:
-        rows = self._conn.execute(
-            "SELECT id, source, upstream_id, code, reason, created FROM quarantine "
-            "ORDER BY id DESC LIMIT ?", (limit,))
-        return [QuarantineEntry(i, s, u, c, r, _dt(t)) for i, s, u, c, r, t in rows]
-
-    def quarantine_payload(self, entry_id: int) -> bytes | None:
-        row = self._conn.execute("SELECT payload FROM quarantine WHERE id = ?",
-                                 (entry_id,)).fetchone()
-        return zlib.decompress(row[0]) if row else None
-
-    def count_quarantine(self) -> int:
-        return self._conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
 
     # --- search ---------------------------------------------------------------
 
@@ -321,24 +173,6 @@ class SQLiteStore:
 
     # --- copying a whole archive (store.copy) -----------------------------------
 
-    def copy_count(self, table: Table) -> int:
-        return self._conn.execute(f"SELECT COUNT(*) FROM {table.name}").fetchone()[0]
-
-    def copy_last_key(self, table: Table) -> tuple | None:
-        keys = ", ".join(table.key)
-        order = ", ".join(f"{k} DESC" for k in table.key)
-        return self._conn.execute(f"SELECT {keys} FROM {table.name} ORDER BY {order} "
-                                  "LIMIT 1").fetchone()
-
-    def copy_read(self, table: Table, after: tuple | None, limit: int) -> list[tuple]:
-        keys = ", ".join(table.key)
-        where = ""
-        if after is not None:
-            where = f"WHERE ({keys}) > ({', '.join('?' * len(after))})"
-        return self._conn.execute(
-            f"SELECT {', '.join(table.columns)} FROM {table.name} {where} ORDER BY {keys} "
-            "LIMIT ?", (*(after or ()), limit)).fetchall()
-
     def copy_write(self, table: Table, rows: list[tuple]) -> None:
         marks = ", ".join("?" * len(table.columns))
         with self._write():
@@ -347,59 +181,6 @@ class SQLiteStore:
 
     def copy_finish(self) -> None:
         self._category_cache.clear()
-
-    # --- sources ----------------------------------------------------------------
-
-    def source_state(self, name: str) -> SourceState:
-        row = self._conn.execute(
-            "SELECT last_attempt, last_success, last_error, error_count, next_attempt, "
-            "etag, last_modified, served, new, updated, unchanged, quarantined "
-            "FROM sources WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            return SourceState(name)
-        (attempt, success, error, count, next_at, etag, modified, *counts) = row
-        return SourceState(name, _dt(attempt), _dt(success), error, count, _dt(next_at),
-                           etag, modified, *counts)
-
-    def _ensure_source(self, name: str) -> None:
-        self._conn.execute("INSERT OR IGNORE INTO sources (name) VALUES (?)", (name,))
-
-    def record_source_success(self, name: str, *, at: datetime, next_attempt: datetime,
-                              etag: str | None = None, last_modified: str | None = None,
-                              served: int = 0, outcome: UpsertOutcome | None = None,
-                              quarantined: int = 0) -> None:
-        outcome = outcome or UpsertOutcome()
-        with self._write():
-            self._ensure_source(name)
-            self._conn.execute(
-                "UPDATE sources SET last_attempt = ?, last_success = ?, last_error = NULL, "
-                "error_count = 0, next_attempt = ?, etag = COALESCE(?, etag), "
-                "last_modified = COALESCE(?, last_modified), served = served + ?, "
-                "new = new + ?, updated = updated + ?, unchanged = unchanged + ?, "
-                "quarantined = quarantined + ? WHERE name = ?",
-                (_ts(at), _ts(at), _ts(next_attempt), etag, last_modified, served,
-                 outcome.new, outcome.updated, outcome.unchanged, quarantined, name))
-
-    def record_source_error(self, name: str, error: str, *, at: datetime,
-                            next_attempt: datetime) -> None:
-        with self._write():
-            self._ensure_source(name)
-            self._conn.execute(
-                "UPDATE sources SET last_attempt = ?, last_error = ?, "
-                "error_count = error_count + 1, next_attempt = ? WHERE name = ?",
-                (_ts(at), error, _ts(next_attempt), name))
-
-    # --- state ------------------------------------------------------------------
-
-    def get_state(self, key: str) -> str | None:
-        row = self._conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
-    def set_state(self, key: str, value: str) -> None:
-        with self._write():
-            self._conn.execute("INSERT INTO state (key, value) VALUES (?, ?) "
-                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                               (key, value))
 
 
 class _Ledger(SQLLedger):

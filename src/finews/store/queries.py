@@ -1,0 +1,259 @@
+"""The store's reads and small writes, written once for both backends.
+
+The tables and columns are the same on SQLite and PostgreSQL, and so is
+this SQL (``?`` placeholders): a backend's store class mixes this in and
+supplies ``_rows`` (a query's rows), ``_exec`` (one statement inside a
+transaction it opened with ``_write``), ``_in`` (how a list of ids is
+passed) and its own ``category_walk``, search and copy.
+"""
+
+from __future__ import annotations
+
+import zlib
+from contextlib import AbstractContextManager
+from datetime import date, datetime, timezone
+from typing import Any, Iterator, Sequence
+
+from ..model import Category, Headline, QuarantineRecord, StoredArticle, UpsertOutcome
+from . import rows as rows_, rules
+from .base import Change, QuarantineEntry, SourceState
+from .copy import Table
+
+_ts = rules.timestamp
+_dt = rows_.when
+
+
+class StoreQueries:
+    # --- what a backend supplies ------------------------------------------------
+
+    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        raise NotImplementedError
+
+    def _exec(self, sql: str, params: Sequence = ()) -> None:
+        raise NotImplementedError
+
+    def _exec_many(self, sql: str, rows: Sequence[Sequence]) -> None:
+        raise NotImplementedError
+
+    def _write(self) -> AbstractContextManager:
+        raise NotImplementedError
+
+    def _in(self, values: Sequence[Any]) -> Iterator[tuple[str, tuple]]:
+        """(``IN``-like SQL, its parameters) for ``values``, in as many parts as it takes."""
+        raise NotImplementedError
+
+    # --- shared ------------------------------------------------------------------
+
+    def _one(self, sql: str, params: Sequence = ()) -> tuple | None:
+        found = self._rows(sql, params)
+        return found[0] if found else None
+
+    def categories(self) -> list[Category]:
+        return [Category(*row) for row in self._rows(
+            "SELECT id, slug, name, tag, original_slug FROM categories ORDER BY slug")]
+
+    def seen_item_hashes(self, source: str, upstream_ids: Sequence[str]) -> dict[str, str]:
+        """The list-item hashes recorded by :meth:`mark_items_seen` for these ids."""
+        found: dict[str, str] = {}
+        for among, params in self._in(upstream_ids):
+            found.update(self._rows("SELECT upstream_id, item_hash FROM seen_items "
+                                    f"WHERE source = ? AND upstream_id {among}",
+                                    (source, *params)))
+        return found
+
+    def mark_items_seen(self, source: str, hashes: dict[str, str]) -> None:
+        if not hashes:
+            return
+        with self._write():
+            self._exec_many(
+                "INSERT INTO seen_items (source, upstream_id, item_hash) VALUES (?, ?, ?) "
+                "ON CONFLICT (source, upstream_id) DO UPDATE SET item_hash = excluded.item_hash "
+                "WHERE seen_items.item_hash != excluded.item_hash",
+                [(source, uid, h) for uid, h in hashes.items()])
+
+    def quarantine(self, record: QuarantineRecord) -> None:
+        """Keep a bad item; the same item failing the same way again is kept once."""
+        with self._write():
+            self._exec(
+                "INSERT INTO quarantine (source, upstream_id, code, reason, payload, "
+                "fingerprint, created) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (source, fingerprint) DO NOTHING",
+                (record.source, record.upstream_id, record.code, record.reason,
+                 zlib.compress(record.payload, 6), rules.fingerprint(record),
+                 _ts(datetime.now(timezone.utc))))
+
+    def _select(self, where: str, params: Sequence = ()) -> list[StoredArticle]:
+        rows = self._rows(f"SELECT {rows_.ARTICLE_COLUMNS} FROM articles a JOIN categories c "
+                          f"ON c.id = a.category_id {where}", params)
+        categories: dict[int, Category] = {}   # one record per outlet, not per story
+        return [rows_.stored(row, categories) for row in rows]
+
+    def article(self, article_id: int) -> StoredArticle | None:
+        found = self._select("WHERE a.id = ?", (article_id,))
+        return found[0] if found else None
+
+    def article_by_key(self, source: str, upstream_id: str) -> StoredArticle | None:
+        found = self._select("WHERE a.source = ? AND a.upstream_id = ?", (source, upstream_id))
+        if found:
+            return found[0]
+        alias = self._one("SELECT article_id FROM aliases WHERE source = ? AND "
+                          "upstream_id = ?", (source, upstream_id))
+        return self.article(alias[0]) if alias else None
+
+    def articles(self, ids: Sequence[int]) -> list[StoredArticle]:
+        found: list[StoredArticle] = []
+        for among, params in self._in(ids):
+            found.extend(self._select(f"WHERE a.id {among} ORDER BY a.id", params))
+        return found
+
+    def iter_articles(self, batch: int = 500, *, after: int = 0,
+                      upto: int | None = None) -> Iterator[StoredArticle]:
+        """Every article (ids in ``(after, upto]`` when given), in id order."""
+        last, upto = after, (2 ** 63 - 1 if upto is None else upto)
+        while True:
+            page = self._select("WHERE a.id > ? AND a.id <= ? ORDER BY a.id LIMIT ?",
+                                (last, upto, batch))
+            if not page:
+                return
+            yield from page
+            last = page[-1].id
+
+    def raw_payload(self, article_id: int) -> bytes | None:
+        row = self._one("SELECT data FROM raw_payloads WHERE article_id = ?", (article_id,))
+        return zlib.decompress(row[0]) if row else None
+
+    def revision_count(self, article_id: int) -> int:
+        return self._one("SELECT COUNT(*) FROM revisions WHERE article_id = ?",
+                         (article_id,))[0]
+
+    def article_id_bounds(self) -> tuple[int, int]:
+        """The smallest and largest article id (0, 0 when empty)."""
+        lo, hi = self._one("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM articles")
+        return lo, hi
+
+    def count_articles(self) -> int:
+        return self._one("SELECT COUNT(*) FROM articles")[0]
+
+    def changes_since(self, seq: int) -> tuple[list[Change], int]:
+        return rules.changes(self._rows(rules.CHANGES_SQL, (seq,)))
+
+    def earlier_times(self, article_ids: Sequence[int]) -> list[tuple[int, int, datetime]]:
+        found = []
+        for among, params in self._in(article_ids):
+            found += [(aid, cid, _dt(published)) for aid, cid, published in self._rows(
+                "SELECT DISTINCT r.article_id, a.category_id, r.published FROM revisions r "
+                "JOIN articles a ON a.id = r.article_id "
+                f"WHERE r.article_id {among} AND r.published != a.published", params)]
+        return found
+
+    def _headlines(self, where: str, params: Sequence) -> list[Headline]:
+        return [rows_.headline(row) for row in self._rows(
+            f"SELECT {rows_.HEADLINE_COLUMNS} FROM articles a JOIN categories c "
+            f"ON c.id = a.category_id {where}", params)]
+
+    def newest(self, limit: int) -> list[Headline]:
+        return self._headlines("ORDER BY a.published DESC, a.id DESC LIMIT ?", (limit,))
+
+    def category_newest(self, category_id: int, limit: int) -> list[Headline]:
+        return self._headlines("WHERE a.category_id = ? ORDER BY a.published DESC, "
+                               "a.id DESC LIMIT ?", (category_id, limit))
+
+    def category_count(self, category_id: int) -> int:
+        return self._one("SELECT COUNT(*) FROM articles WHERE category_id = ?",
+                         (category_id,))[0]
+
+    def category_rank(self, category_id: int, published: datetime, article_id: int) -> int:
+        ts = _ts(published)
+        return self._one(
+            "SELECT COUNT(*) FROM articles WHERE category_id = ? AND "
+            "(published < ? OR (published = ? AND id < ?))",
+            (category_id, ts, ts, article_id))[0]
+
+    def day_headlines(self, day: date) -> list[Headline]:
+        number = day.year * 10000 + day.month * 100 + day.day
+        return self._headlines("WHERE a.day = ? ORDER BY a.published DESC, a.id DESC",
+                               (number,))
+
+    def days(self) -> list[tuple[date, int]]:
+        rows = self._rows("SELECT day, COUNT(*) FROM articles GROUP BY day ORDER BY day DESC")
+        return [(date(d // 10000, d // 100 % 100, d % 100), n) for d, n in rows]
+
+    def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]:
+        rows = self._rows("SELECT id, source, upstream_id, code, reason, created FROM quarantine "
+                          "ORDER BY id DESC LIMIT ?", (limit,))
+        return [QuarantineEntry(i, s, u, c, r, _dt(t)) for i, s, u, c, r, t in rows]
+
+    def quarantine_payload(self, entry_id: int) -> bytes | None:
+        row = self._one("SELECT payload FROM quarantine WHERE id = ?", (entry_id,))
+        return zlib.decompress(row[0]) if row else None
+
+    def count_quarantine(self) -> int:
+        return self._one("SELECT COUNT(*) FROM quarantine")[0]
+
+    # --- sources ----------------------------------------------------------------
+
+    def source_state(self, name: str) -> SourceState:
+        row = self._one(
+            "SELECT last_attempt, last_success, last_error, error_count, next_attempt, "
+            "etag, last_modified, served, new, updated, unchanged, quarantined "
+            "FROM sources WHERE name = ?", (name,))
+        if row is None:
+            return SourceState(name)
+        (attempt, success, error, count, next_at, etag, modified, *counts) = row
+        return SourceState(name, _dt(attempt), _dt(success), error, count, _dt(next_at),
+                           etag, modified, *counts)
+
+    def _ensure_source(self, name: str) -> None:
+        self._exec("INSERT INTO sources (name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
+
+    def record_source_success(self, name: str, *, at: datetime, next_attempt: datetime,
+                              etag: str | None = None, last_modified: str | None = None,
+                              served: int = 0, outcome: UpsertOutcome | None = None,
+                              quarantined: int = 0) -> None:
+        outcome = outcome or UpsertOutcome()
+        with self._write():
+            self._ensure_source(name)
+            self._exec(
+                "UPDATE sources SET last_attempt = ?, last_success = ?, last_error = NULL, "
+                "error_count = 0, next_attempt = ?, etag = COALESCE(?, etag), "
+                "last_modified = COALESCE(?, last_modified), served = served + ?, "
+                "new = new + ?, updated = updated + ?, unchanged = unchanged + ?, "
+                "quarantined = quarantined + ? WHERE name = ?",
+                (_ts(at), _ts(at), _ts(next_attempt), etag, last_modified, served,
+                 outcome.new, outcome.updated, outcome.unchanged, quarantined, name))
+
+    def record_source_error(self, name: str, error: str, *, at: datetime,
+                            next_attempt: datetime) -> None:
+        with self._write():
+            self._ensure_source(name)
+            self._exec(
+                "UPDATE sources SET last_attempt = ?, last_error = ?, "
+                "error_count = error_count + 1, next_attempt = ? WHERE name = ?",
+                (_ts(at), error, _ts(next_attempt), name))
+
+    # --- state ------------------------------------------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM state WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._write():
+            self._exec("INSERT INTO state (key, value) VALUES (?, ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+    # --- copying a whole archive (store.copy) -----------------------------------
+
+    def copy_count(self, table: Table) -> int:
+        return self._one(f"SELECT COUNT(*) FROM {table.name}")[0]
+
+    def copy_last_key(self, table: Table) -> tuple | None:
+        keys = ", ".join(table.key)
+        order = ", ".join(f"{k} DESC" for k in table.key)
+        return self._one(f"SELECT {keys} FROM {table.name} ORDER BY {order} LIMIT 1")
+
+    def copy_read(self, table: Table, after: tuple | None, limit: int) -> list[tuple]:
+        keys = ", ".join(table.key)
+        where = f"WHERE ({keys}) > ({', '.join('?' * len(after))})" if after else ""
+        return self._rows(f"SELECT {', '.join(table.columns)} FROM {table.name} {where} "
+                          f"ORDER BY {keys} LIMIT ?", (*(after or ()), limit))
