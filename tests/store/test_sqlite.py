@@ -7,28 +7,14 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from finews.errors import StoreError
-from finews.model import Article
 from finews.store.sqlite.migrations import MIGRATIONS
 from finews.store.sqlite import SQLiteStore
 
-TZ = ZoneInfo("Asia/Shanghai")
-T0 = datetime(2022, 3, 1, 1, 30, tzinfo=timezone.utc)  # 09:30 China time
-
-
-def make(uid: str, *, source: str = "s", media: str = "示例日报", title: str | None = None,
-         body: str = "<p>正文</p>", published: datetime = T0, url: str | None = None,
-         slug: str | None = None, stocks=()) -> Article:
-    title = title or f"标题{uid}"
-    return Article(source=source, upstream_id=uid, title=title, published=published,
-                   media=media, body_html=body, digest="摘要", url=url,
-                   tags=(f"{media}新闻",), stocks=tuple(stocks), category_slug=slug,
-                   content_hash=f"{title}|{body}|{published.isoformat()}")
+from .test_contract import TZ, make  # noqa: F401 - the same stories as the contract
 
 
 @pytest.fixture

@@ -42,6 +42,9 @@ class SQLLedger:
         """Run an INSERT or UPDATE of one row; that row's ``column``."""
         return self._one(f"{sql} RETURNING {column}", params)[0]
 
+    def start_batch(self) -> None:
+        """A batch of stories begins (a backend numbering changes as it goes counts from here)."""
+
     # --- shared ------------------------------------------------------------------
 
     def _one(self, sql: str, params: Sequence = ()) -> tuple | None:

@@ -4,7 +4,8 @@ The tables and columns are the same on SQLite and PostgreSQL, and so is
 this SQL (``?`` placeholders): a backend's store class mixes this in and
 supplies ``_rows`` (a query's rows), ``_exec`` (one statement inside a
 transaction it opened with ``_write``), ``_in`` (how a list of ids is
-passed) and its own ``category_walk``, search and copy.
+passed), ``_ledger`` (its ``ledger.SQLLedger``), ``_category_cache``,
+``tz``, and its own ``category_walk``, search and copy.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime, timezone
 from typing import Any, Iterator, Sequence
 
-from ..model import Category, Headline, QuarantineRecord, StoredArticle, UpsertOutcome
+from ..model import (Article, Category, Headline, QuarantineRecord, StoredArticle,
+                     UpsertOutcome)
+from ..search.indextext import IndexEntry
 from . import rows as rows_, rules
 from .base import Change, QuarantineEntry, SourceState
 from .copy import Table
@@ -47,6 +50,41 @@ class StoreQueries:
     def _one(self, sql: str, params: Sequence = ()) -> tuple | None:
         found = self._rows(sql, params)
         return found[0] if found else None
+
+    def category_for(self, media: str, *, slug: str | None = None,
+                     tag: str | None = None) -> Category:
+        key = ("slug", slug) if slug is not None else ("media", media)
+        cached = self._category_cache.get(key)
+        if cached is not None:
+            return cached
+        found = rules.find_category(self._ledger, media, slug)
+        if found is None:
+            with self._write():
+                found = rules.category_for(self._ledger, media, slug=slug, tag=tag)
+        self._category_cache[key] = found
+        return found
+
+    def category_by_slug(self, slug: str) -> Category | None:
+        return self._ledger.category_row("slug", slug)
+
+    def upsert_articles(self, batch: Sequence[tuple[Article, bytes]], *,
+                        index_entries: Sequence[IndexEntry | None] | None = None
+                        ) -> UpsertOutcome:
+        try:
+            with self._write():
+                return rules.upsert(self._ledger, batch, index_entries,
+                                    now=_ts(datetime.now(timezone.utc)),
+                                    category_of=self._category_of, tz=self.tz)
+        except BaseException:
+            # Categories made inside the failed transaction were rolled back too.
+            self._category_cache.clear()
+            raise
+
+    def _category_of(self, article: Article) -> Category:
+        if article.category_slug:
+            return self.category_for(article.media, slug=article.category_slug,
+                                     tag=article.tags[0] if article.tags else None)
+        return self.category_for(article.media)
 
     def categories(self) -> list[Category]:
         return [Category(*row) for row in self._rows(

@@ -120,6 +120,9 @@ class Ledger(Protocol):
     def update_article(self, article_id: int, row: ArticleRow) -> None:
         """Keep the stored version as a revision, then store ``row`` over it."""
 
+    def start_batch(self) -> None:
+        """A batch begins (inside the write transaction)."""
+
     def change_seq(self) -> int | None:
         """The next change's sequence number, or None when the backend
         stamps the batch's changes in :meth:`stamp_changes`."""
@@ -263,6 +266,7 @@ def upsert(ledger: Ledger, batch: Sequence[tuple[Article, bytes]],
     changed: list[int] = []
     if entries is None:
         entries = [None] * len(batch)
+    ledger.start_batch()
     for (article, raw), entry in zip(batch, entries, strict=True):
         result = _upsert_one(ledger, article, raw, now, entry, category_of, tz)
         if result is None:

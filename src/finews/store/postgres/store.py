@@ -31,8 +31,8 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from ...errors import StoreError
-from ...model import Article, Category, Headline, UpsertOutcome
-from ...search.indextext import IndexEntry, entry_for
+from ...model import Category, Headline
+from ...search.indextext import entry_for
 from ...search.query import SearchQuery
 from ...search.results import Order, SearchResults
 from .. import rows as rows_, rules
@@ -209,46 +209,6 @@ class PostgresStore(StoreQueries):
         if values:
             yield "= ANY(?)", (list(values),)
 
-    # --- categories -----------------------------------------------------------
-
-    def category_for(self, media: str, *, slug: str | None = None,
-                     tag: str | None = None) -> Category:
-        key = ("slug", slug) if slug is not None else ("media", media)
-        cached = self._category_cache.get(key)
-        if cached is not None:
-            return cached
-        with self._lock:
-            found = rules.find_category(self._ledger, media, slug)
-            if found is None:
-                with self._write():
-                    found = rules.category_for(self._ledger, media, slug=slug, tag=tag)
-        self._category_cache[key] = found
-        return found
-
-    def category_by_slug(self, slug: str) -> Category | None:
-        with self._lock:
-            return self._ledger.category_row("slug", slug)
-
-    # --- articles: writing ------------------------------------------------------
-
-    def upsert_articles(self, batch: Sequence[tuple[Article, bytes]], *,
-                        index_entries: Sequence[IndexEntry | None] | None = None
-                        ) -> UpsertOutcome:
-        try:
-            with self._write():
-                return rules.upsert(self._ledger, batch, index_entries,
-                                    now=_ts(_now()), category_of=self._category_of,
-                                    tz=self.tz)
-        except BaseException:
-            # Categories made inside the failed transaction were rolled back too.
-            self._category_cache.clear()
-            raise
-
-    def _category_of(self, article: Article) -> Category:
-        if article.category_slug:
-            return self.category_for(article.media, slug=article.category_slug,
-                                     tag=article.tags[0] if article.tags else None)
-        return self.category_for(article.media)
 
     # --- articles: reading ------------------------------------------------------
 

@@ -14,8 +14,7 @@ from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from ...errors import StoreError
-from ...model import Article, Category, Headline, UpsertOutcome
-from ...search.indextext import IndexEntry
+from ...model import Category, Headline
 from ...search.query import SearchQuery
 from ...search.results import Order, SearchResults
 from .. import rows as rows_, rules
@@ -107,45 +106,6 @@ class SQLiteStore(StoreQueries):
     def integrity_check(self) -> str:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
 
-    # --- categories -----------------------------------------------------------
-
-    def category_for(self, media: str, *, slug: str | None = None,
-                     tag: str | None = None) -> Category:
-        key = ("slug", slug) if slug is not None else ("media", media)
-        cached = self._category_cache.get(key)
-        if cached is not None:
-            return cached
-        found = rules.find_category(self._ledger, media, slug)
-        if found is None:
-            with self._write():
-                found = rules.category_for(self._ledger, media, slug=slug, tag=tag)
-        self._category_cache[key] = found
-        return found
-
-    def category_by_slug(self, slug: str) -> Category | None:
-        return self._ledger.category_row("slug", slug)
-
-    # --- articles: writing ------------------------------------------------------
-
-    def upsert_articles(self, batch: Sequence[tuple[Article, bytes]], *,
-                        index_entries: Sequence[IndexEntry | None] | None = None
-                        ) -> UpsertOutcome:
-        try:
-            with self._write():
-                self._ledger.start_batch()
-                return rules.upsert(self._ledger, batch, index_entries,
-                                    now=rules.timestamp(_now()),
-                                    category_of=self._category_of, tz=self.tz)
-        except BaseException:
-            # Categories made inside the failed transaction were rolled back too.
-            self._category_cache.clear()
-            raise
-
-    def _category_of(self, article: Article) -> Category:
-        if article.category_slug:
-            return self.category_for(article.media, slug=article.category_slug,
-                                     tag=article.tags[0] if article.tags else None)
-        return self.category_for(article.media)
 
     # --- articles: reading ------------------------------------------------------
 
