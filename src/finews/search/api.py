@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 from zoneinfo import ZoneInfo
 
 from ..errors import QueryError
 from .query import SearchQuery
 from .results import MAX_RESULTS_WINDOW, SearchResults
+
+if TYPE_CHECKING:
+    from ..store.base import Store
 
 PARAMETERS = ("q", "media", "stock", "from", "to", "order", "page", "size")
 DEFAULT_SIZE, MAX_SIZE = 20, 50
@@ -104,7 +107,7 @@ def results_json(results: SearchResults, page: int, tz: ZoneInfo,
     }
 
 
-def search_json(store, params: Mapping[str, str], *, tz: ZoneInfo,
+def search_json(store: "Store", params: Mapping[str, str], *, tz: ZoneInfo,
                 base_url: str = "/") -> dict[str, Any]:
     """Validate ``params``, search ``store`` (any backend), return the API's JSON document."""
     query, order, page, size = parse_params(params)

@@ -61,8 +61,9 @@ class QuarantineEntry:
     created: datetime
 
 
-class Store(Protocol):
-    # --- categories -------------------------------------------------------
+class Categories(Protocol):
+    """Outlets and their slugs."""
+
     def category_for(self, media: str, *, slug: str | None = None,
                      tag: str | None = None) -> Category:
         """The category of ``media``, created on first use.
@@ -76,7 +77,10 @@ class Store(Protocol):
     def categories(self) -> list[Category]: ...
     def category_by_slug(self, slug: str) -> Category | None: ...
 
-    # --- articles: writing --------------------------------------------------
+
+class StoryWriter(Protocol):
+    """What ingest writes: stories, bad items, list items seen."""
+
     def upsert_articles(self, batch: Sequence[tuple[Article, bytes]], *,
                         index_entries: Sequence[IndexEntry | None] | None = None
                         ) -> UpsertOutcome:
@@ -97,7 +101,10 @@ class Store(Protocol):
 
     def mark_items_seen(self, source: str, hashes: dict[str, str]) -> None: ...
 
-    # --- articles: reading --------------------------------------------------
+
+class ArchiveReader(Protocol):
+    """What publishing and the web read."""
+
     def article(self, article_id: int) -> StoredArticle | None: ...
     def article_by_key(self, source: str, upstream_id: str) -> StoredArticle | None: ...
     def articles(self, ids: Sequence[int]) -> list[StoredArticle]: ...
@@ -140,7 +147,10 @@ class Store(Protocol):
     def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]: ...
     def count_quarantine(self) -> int: ...
 
-    # --- search -------------------------------------------------------------
+
+class Searcher(Protocol):
+    """Full-text search and its index."""
+
     def search(self, query: SearchQuery, *, limit: int = 20, offset: int = 0,
                order: Order = "relevance", now: float | None = None) -> SearchResults:
         """One page of full-text results; QueryError for a query that cannot run.
@@ -150,7 +160,10 @@ class Store(Protocol):
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the search index from the stored stories; how many were indexed."""
 
-    # --- sources ------------------------------------------------------------
+
+class SourceLedger(Protocol):
+    """What the poller remembers of each source."""
+
     def source_state(self, name: str) -> SourceState: ...
     def record_source_success(self, name: str, *, at: datetime, next_attempt: datetime,
                               etag: str | None = None, last_modified: str | None = None,
@@ -159,11 +172,17 @@ class Store(Protocol):
     def record_source_error(self, name: str, error: str, *, at: datetime,
                             next_attempt: datetime) -> None: ...
 
-    # --- small key/value state (publish watermark…) -------------------------
+
+class StateStore(Protocol):
+    """Small key/value state (the publisher's watermark…)."""
+
     def get_state(self, key: str) -> str | None: ...
     def set_state(self, key: str, value: str) -> None: ...
 
-    # --- copying a whole archive (``store.copy``; tables as ``copy.TABLES``) ---
+
+class Copier(Protocol):
+    """Row-for-row access for ``store.copy`` (tables as ``copy.TABLES``)."""
+
     def copy_count(self, table: Table) -> int: ...
     def copy_last_key(self, table: Table) -> tuple | None:
         """The greatest key the table holds: where a resumed copy goes on."""
@@ -177,7 +196,11 @@ class Store(Protocol):
     def copy_finish(self) -> None:
         """After copying: new ids and change numbers follow the copied ones."""
 
-    # --- lifecycle ------------------------------------------------------------
+
+class Store(Categories, StoryWriter, ArchiveReader, Searcher, SourceLedger, StateStore,
+            Copier, Protocol):
+    """A whole store: every role, and its life cycle. Open one with ``open_store``."""
+
     #: The URL that opens this store again, e.g. in a worker process.
     url: str
     tz: ZoneInfo

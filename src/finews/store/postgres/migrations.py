@@ -2,6 +2,9 @@
 
 Migration N brings the schema from version N to N+1 (the one row of
 ``finews_schema``). Never edit a released migration; add a new one. The
+pending ones run in one transaction (PostgreSQL's DDL is transactional)
+under an advisory lock, so two processes opening a new database at once
+migrate it once, and a failed step leaves the schema as it was. The
 tables and columns are the SQLite store's, so ``copy-store`` moves rows
 unchanged and one decoder (``store.rows``) reads both: times are Unix
 seconds, JSON fields text. Text columns use the ``C`` collation: ordering
@@ -155,7 +158,7 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 def migrate(conn: psycopg.Connection) -> int:
-    """Apply pending migrations, each in its own transaction; return the version."""
+    """Apply the pending migrations in one transaction; return the version."""
     try:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))

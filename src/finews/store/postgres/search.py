@@ -56,15 +56,17 @@ def tsvector(entry: IndexEntry) -> str:
     pos = 0
     for column, weight in ((entry.title, "A"), (entry.title_more, "B"),
                            (entry.body, "C"), (entry.body_more, "D")):
-        pos += _GAP
-        for token in column.split():
-            pos += 1
-            if len(token.encode("utf-8")) > _MAX_LEXEME:
-                continue
-            found = positions.setdefault(token, [])
-            if len(found) < _MAX_POSITIONS:
-                found.append(f"{min(pos, _MAX_POS)}{weight}")
-    return " ".join(f"{_lexeme(t)}:{','.join(p)}" for t, p in positions.items())
+        tokens = column.split()
+        start = pos + _GAP + 1
+        for at, token in enumerate(tokens, start):
+            found = positions.get(token)
+            if found is None:
+                positions[token] = [f"{at}{weight}" if at < _MAX_POS else f"{_MAX_POS}{weight}"]
+            elif len(found) < _MAX_POSITIONS:
+                found.append(f"{at}{weight}" if at < _MAX_POS else f"{_MAX_POS}{weight}")
+        pos = start + len(tokens)
+    return " ".join(f"{_lexeme(t)}:{','.join(p)}" for t, p in positions.items()
+                    if len(t) * 4 <= _MAX_LEXEME or len(t.encode("utf-8")) <= _MAX_LEXEME)
 
 
 def _term(term: Term, weights: str, checked: bool = False) -> str:
