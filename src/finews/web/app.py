@@ -184,8 +184,8 @@ async def _keep_store_open(store_factory: StoreFactory, app: Starlette) -> Async
 
     Each request opens its own store; what a store keeps per database while
     any is open, such as search's warm read-only helper connections
-    (``store.readers``), would otherwise be opened cold and closed again
-    with every request.
+    (``store.sqlite.readers``; on PostgreSQL the read-only connection pool),
+    would otherwise be opened cold and closed again with every request.
     """
     # Opened and closed on this one thread: a connection must not change threads.
     try:

@@ -13,7 +13,7 @@ breaks near-ties without burying a clearly better old match.
 Bounded work. FTS5 computes BM25 for every row it returns, and before the
 first row counts, for each query word, the stories holding it — over the
 whole table. So the index is split into shards of 50,000 stories
-(``schema``), read from the newest: the ranking runs over the newest
+(``fts_schema``), read from the newest: the ranking runs over the newest
 ``CANDIDATES`` matches (by article id, which follows storing order) plus the
 newest ``CANDIDATES`` title matches of the last shard read; a query
 matching fewer stories is ranked exactly. ``order="newest"`` sorts the same
@@ -27,7 +27,7 @@ Sparse shards. Common words that seldom meet (逆回购 科创50 扩产 沪指) 
 a few stories in every shard, so every shard is read; FTS5's word counting
 would then cost more than the matching. Each shard is first read without
 ranking, oldest match first (FTS5 walks its lists forwards faster), up to
-``FEW`` matches: a shard with fewer is ranked in Python (``rank``) with the
+``FEW`` matches: a shard with fewer is ranked in Python (``fts_rank``) with the
 word counts of one reference shard, the newest searched one holding ``STATS_MIN_ROWS``
 stories (counted once, and kept until that shard changes); a shard with
 more is ranked by FTS5.
@@ -35,7 +35,7 @@ more is ranked by FTS5.
 Reading ahead. Once the shards read show that several more sparse ones are
 needed, helper threads read the next ones unranked on read-only
 connections of their own while this thread ranks those already read
-(``fanout``): SQLite intersects word lists without holding Python's GIL.
+(``fts_fanout``): SQLite intersects word lists without holding Python's GIL.
 Shards with ``FEW`` matches or more, which FTS5 ranks and returns row by
 row, are left to this thread. Results are handed over in shard order, so
 hits, order and totals are the sequential search's; an in-memory
