@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import (FileResponse, HTMLResponse, JSONResponse, PlainTextResponse,
+from starlette.responses import (HTMLResponse, JSONResponse, PlainTextResponse,
                                  RedirectResponse, Response)
 from starlette.routing import Route
 
@@ -27,6 +27,7 @@ from ..errors import FinewsError, QueryError, StoreError
 from ..store.base import Store
 from .api import latest_payload, parse_limit, status_payload
 from .events import event_stream
+from .files import OpenedFileResponse, open_file
 from .headers import SecurityHeaders
 from .search import search_page, search_payload
 from .static import SiteFiles, content_type, safe_relative
@@ -117,17 +118,23 @@ class _Handlers:
         if isinstance(found, str):
             return RedirectResponse(found, status_code=301)
         if found is None:
-            return self.not_found()
+            return await self.not_found()
         path, rel = found
-        media = content_type(rel)
+        # Opened once: the length and the bytes sent are of one version of
+        # the file, even if the publisher renames a new one over it meanwhile.
+        opened = await run_in_threadpool(open_file, path)
+        if opened is None:       # removed since it was found
+            return await self.not_found()
         cache = "public, max-age=300" if rel.startswith("static/") else "no-cache"
-        return FileResponse(path, media_type=media, headers={"Cache-Control": cache})
+        return OpenedFileResponse(opened, media_type=content_type(rel),
+                                  headers={"Cache-Control": cache})
 
-    def not_found(self) -> Response:
-        page = Path(self.settings.site_dir) / "404.html"
-        if page.is_file():
-            return FileResponse(page, status_code=404, media_type=content_type("404.html"),
-                                headers={"Cache-Control": "no-cache"})
+    async def not_found(self) -> Response:
+        opened = await run_in_threadpool(open_file, Path(self.settings.site_dir) / "404.html")
+        if opened is not None:
+            return OpenedFileResponse(opened, status_code=404,
+                                      media_type=content_type("404.html"),
+                                      headers={"Cache-Control": "no-cache"})
         return PlainTextResponse("Not Found", status_code=404)
 
     async def http_error(self, request: Request, exc: Exception) -> Response:
@@ -136,7 +143,7 @@ class _Handlers:
             code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http")
             return error_response(status, code, str(getattr(exc, "detail", "error")))
         if status == 404:
-            return self.not_found()
+            return await self.not_found()
         return PlainTextResponse(str(getattr(exc, "detail", "error")), status_code=status,
                                  headers=getattr(exc, "headers", None))
 
