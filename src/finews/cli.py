@@ -1,7 +1,9 @@
 """The ``finews`` command. Handlers parse arguments, call one function, report.
 
 A user error is one sentence on stderr and a non-zero exit (2 for bad
-configuration or usage, 1 for everything else), never a traceback.
+configuration or usage, 1 for everything else), never a traceback. ``fetch``
+exits with 3 when it finished but a source failed, so scripts and cron jobs
+see it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ from . import __version__
 from .config import CONFIG_NAME, Settings, load
 from .errors import ConfigError, FinewsError
 
+#: Exit statuses (also in the README).
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_SOURCE_FAILED = 3
+
 
 def _fail(message: str, code: int) -> None:
     click.echo(f"finews: {message}", err=True)
@@ -32,9 +39,9 @@ def friendly(func: Callable) -> Callable:
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
-            _fail(str(exc), 2)
+            _fail(str(exc), EXIT_USAGE)
         except FinewsError as exc:
-            _fail(str(exc), 1)
+            _fail(str(exc), EXIT_ERROR)
         except KeyboardInterrupt:
             _fail("stopped", 130)
     return wrapper
@@ -84,7 +91,11 @@ def init(directory: Path, force: bool) -> None:
 @click.pass_context
 @friendly
 def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
-    """Fetch every source once and store what is new."""
+    """Fetch every source once and store what is new.
+
+    Exits with 0 when every source was read, 3 when one or more failed (the
+    others are still stored), 2 for a configuration error.
+    """
     from .fetch import Fetcher
     from .ingest import fetch_pass
     from .runner import open_store
@@ -117,8 +128,8 @@ def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
 
     report = asyncio.run(go())
     click.echo(report.summary())
-    if all(r.error for r in report.sources):
-        sys.exit(1)
+    if any(r.error for r in report.sources):
+        sys.exit(EXIT_SOURCE_FAILED)
 
 
 @main.command()
