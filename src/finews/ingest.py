@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import json
 import random
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Sequence
@@ -50,6 +51,10 @@ class SourceReport:
     quarantined: int = 0
     not_modified: bool = False
     error: str | None = None
+    #: What kind of error (a FetchError's kind, else the error's code).
+    error_kind: str | None = None
+    #: Seconds the pass over this source took (list, full texts, storing).
+    elapsed: float = 0.0
     changed_ids: list[int] = field(default_factory=list)
 
     @property
@@ -174,6 +179,7 @@ async def fetch_source(src: SourceSettings, settings: Settings, store: Store,
         store.record_source_error(src.name, f"{exc.code}: {exc}", at=now,
                                   next_attempt=now + wait)
         report.error = str(exc)
+        report.error_kind = exc.kind if isinstance(exc, FetchError) else exc.code
         return report
 
     for upstream_id, reason, payload in listing.rejects:
@@ -259,7 +265,9 @@ async def fetch_pass(settings: Settings, store: Store, fetcher: Fetcher, *,
     report = PassReport()
     chosen = [s for s in settings.sources if s.enabled] if sources is None else sources
     for src in chosen:
+        started = time.monotonic()
         result = await fetch_source(src, settings, store, fetcher)
+        result.elapsed = time.monotonic() - started
         report.sources.append(result)
         if progress:
             progress(result)

@@ -9,7 +9,7 @@ the query parser, which quotes every token.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 from urllib.parse import urlencode
 
 from ..config import SiteSettings
@@ -54,8 +54,13 @@ def _page_href(params: Mapping[str, str], page: int) -> str:
     return "/search?" + urlencode({**kept, "page": str(page)})
 
 
-def search_page(store: Store | None, params: Mapping[str, str], site: SiteSettings) -> str:
-    """The results page (``store`` None: only the form, no query given)."""
+def search_page(store: Store | None, params: Mapping[str, str], site: SiteSettings, *,
+                search: Callable[[Store, Mapping[str, str]], dict] | None = None) -> str:
+    """The results page (``store`` None: only the form, no query given).
+
+    ``search`` answers the query (default :func:`search_payload`; the web app
+    passes one that times it).
+    """
     q = params.get("q", "").strip()
     layout = Layout(site_title=site.title, page_title=f"搜索：{q}" if q else "搜索", root="/",
                     kind="plain", live_interval=site.live_interval, feed_href="/feed.xml",
@@ -63,7 +68,8 @@ def search_page(store: Store | None, params: Mapping[str, str], site: SiteSettin
     error, data = None, None
     if q and store is not None:
         try:
-            data = search_payload(store, params, site)
+            data = (search(store, params) if search is not None
+                    else search_payload(store, params, site))
         except QueryError as exc:
             error = exc.message
     hits: tuple[SearchHitView, ...] = ()
