@@ -111,7 +111,15 @@ EVENTS = Operation(
     "events", "Server-Sent Events: the published sequence each time the site changes",
     description="A stream that stays open: `event: seq` with `data: {\"seq\": N}`, and "
                 "a comment line now and then to keep it alive.",
-    answers={"text/event-stream": {"type": "string"}}, errors=(),
+    answers={"text/event-stream": {
+        "type": "object", "description": "one event of the stream",
+        "required": ["event", "data"],
+        "properties": {
+            "event": {"const": "seq"},
+            "data": {"type": "string", "contentMediaType": JSON,
+                     "contentSchema": _object({"seq": {"type": "integer"}})},
+        },
+    }}, errors=(),
 )
 
 OPENAPI = Operation("openapi", "This document", answers={JSON: {"type": "object"}},
