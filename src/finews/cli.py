@@ -103,6 +103,9 @@ def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
         line = (f"{report.source}: {report.served} served, {report.new} new, "
                 f"{report.updated} updated, {report.unchanged} unchanged, "
                 f"{report.quarantined} quarantined")
+        if report.fulltext_failed:
+            line += (f"; {report.fulltext_failed} article pages failed (stored with "
+                     "their summary; the reason is in the story's fulltext_error)")
         if report.not_modified:
             line = f"{report.source}: not modified"
         if report.error:
@@ -332,7 +335,8 @@ def status(ctx: click.Context) -> None:
             state = store.source_state(src.name)
             when = state.next_attempt.isoformat(timespec="seconds") if state.next_attempt \
                 else "now"
-            line = (f"{src.name}: served {state.served}, new {state.new}, updated "
+            off = "" if src.enabled else " (disabled)"
+            line = (f"{src.name}{off}: served {state.served}, new {state.new}, updated "
                     f"{state.updated}, unchanged {state.unchanged}, quarantined "
                     f"{state.quarantined}; next attempt {when}")
             if state.error_count:
@@ -350,6 +354,8 @@ def demo(port: int, directory: Path | None) -> None:
     from .demo import run_demo
     run_demo(port=port, directory=directory, say=lambda text: click.echo(text))
 
+
+from . import cli_sources  # noqa: E402,F401 - registers `finews sources`
 
 if __name__ == "__main__":  # pragma: no cover
     main()

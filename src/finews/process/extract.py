@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from ..errors import ConfigError, ParseError
 from ..sources.decode import decode_body
@@ -89,11 +89,9 @@ def extract_article(data: bytes, charset: str | None,
 def _by_selector(html: str, rules: PageRules) -> str:
     try:
         tree = LexborHTMLParser(html)
-        found = tree.css(rules.selector or "")
+        found = _outermost(tree.css(rules.selector or ""))
         if rules.remove:
-            for node in found:
-                for junk in node.css(rules.remove):
-                    junk.decompose()
+            _remove([junk for node in found for junk in node.css(rules.remove)])
     except SelectolaxError as exc:
         raise ParseError(f"the page cannot be searched with the selector: {exc}") from exc
     if not found:
@@ -101,16 +99,56 @@ def _by_selector(html: str, rules: PageRules) -> str:
     return "\n".join(node.html or "" for node in found)
 
 
+#: A class or id token that marks an advertisement: ``ad``, ``ads``, ``adv``,
+#: ``advert…``, ``sinaads``, ``ad_box``, ``em_ad_inner``, ``side-ad``.
+_AD_TOKEN = re.compile(r"^(?:ads?|adv|advert\w*|sinaads|(?:ad[-_]\w+)|(?:\w+[-_]ad)|"
+                       r"(?:\w+[-_]ad[-_]\w+))$", re.IGNORECASE)
+
+
+def drop_ads(html: str) -> str:
+    """The page without elements whose class or id names them an advertisement.
+
+    Readability scores blocks of text, so an advertisement's caption inside the
+    article ("广告", "开户即送…") would be kept with it; the sites mark theirs.
+    """
+    tree = LexborHTMLParser(html)
+    ads = [node for node in tree.css("[class], [id]")
+           if node.tag not in ("html", "body") and any(
+               _AD_TOKEN.match(t) for t in [*(node.attributes.get("class") or "").split(),
+                                            node.attributes.get("id") or ""])]
+    _remove(ads)
+    return tree.html or ""
+
+
+def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
+    """The nodes not inside another of them, in document order."""
+    chosen = {node.mem_id for node in nodes}
+    kept = []
+    for node in nodes:
+        parent, inside = node.parent, False
+        while parent is not None and not inside:
+            inside = parent.mem_id in chosen
+            parent = parent.parent
+        if not inside:
+            kept.append(node)
+    return kept
+
+
+def _remove(nodes: list[LexborNode]) -> None:
+    # Only the outermost: a node inside one already removed is gone with it.
+    for node in _outermost(nodes):
+        node.decompose()
+
+
 def _by_readability(html: str, rules: PageRules) -> str:
     from readability import Document  # late: needed only by page sources
     try:
-        body = Document(html).summary(html_partial=True)
+        body = Document(drop_ads(html)).summary(html_partial=True)
     except Exception as exc:  # lxml and readability raise many types on odd pages
         raise ParseError(f"the article page cannot be read ({type(exc).__name__}: "
                          f"{str(exc)[:200]})") from exc
     if rules.remove:
         tree = LexborHTMLParser(body)
-        for junk in tree.css(rules.remove):
-            junk.decompose()
+        _remove(tree.css(rules.remove))
         body = tree.body.html if tree.body else ""
     return body
