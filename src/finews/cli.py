@@ -7,7 +7,6 @@ configuration or usage, 1 for everything else), never a traceback.
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import sys
 from pathlib import Path
@@ -16,32 +15,10 @@ from typing import Callable
 import click
 
 from . import __version__
+from .cli_common import _settings, friendly
+from .cli_sources import sources
 from .config import CONFIG_NAME, Settings, load
-from .errors import ConfigError, FinewsError
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"finews: {message}", err=True)
-    sys.exit(code)
-
-
-def friendly(func: Callable) -> Callable:
-    """Turn finews errors into one clear sentence and an exit code."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ConfigError as exc:
-            _fail(str(exc), 2)
-        except FinewsError as exc:
-            _fail(str(exc), 1)
-        except KeyboardInterrupt:
-            _fail("stopped", 130)
-    return wrapper
-
-
-def _settings(ctx: click.Context) -> Settings:
-    return ctx.obj["load"]()
+from .errors import ConfigError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -355,7 +332,7 @@ def demo(port: int, directory: Path | None) -> None:
     run_demo(port=port, directory=directory, say=lambda text: click.echo(text))
 
 
-from . import cli_sources  # noqa: E402,F401 - registers `finews sources`
+main.add_command(sources)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _settings, friendly, main
+from .cli_common import _settings, friendly
 from .config import Settings, SourceSettings
 from .errors import ConfigError, ParseError
 
@@ -21,7 +21,7 @@ def _config_path(ctx: click.Context) -> Path:
     return ctx.obj["config_path"]
 
 
-@main.group()
+@click.group()
 def sources() -> None:
     """List, add, import, export, enable and disable sources."""
 
