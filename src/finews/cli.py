@@ -82,12 +82,14 @@ def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
                 f"{report.quarantined} quarantined")
         if report.fulltext_failed:
             line += (f"; {report.fulltext_failed} article pages failed (stored with "
-                     "their summary; the reason is in the story's fulltext_error)")
+                     "their summary)")
         if report.not_modified:
             line = f"{report.source}: not modified"
         if report.error:
             line = f"{report.source}: failed: {report.error}"
         click.echo(line, err=bool(report.error))
+        for ident, why in report.fulltext_errors[:5]:
+            click.echo(f"    {ident}: {why}", err=True)
 
     async def go():
         with open_store(settings) as store:

@@ -51,6 +51,8 @@ class SourceReport:
     quarantined: int = 0
     #: Items stored with their summary because their article page failed.
     fulltext_failed: int = 0
+    #: (upstream id, reason) of those items.
+    fulltext_errors: list[tuple[str, str]] = field(default_factory=list)
     not_modified: bool = False
     error: str | None = None
     changed_ids: list[int] = field(default_factory=list)
@@ -244,6 +246,7 @@ async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: Sour
         if got.error:
             article = replace(article, extra={**article.extra, "fulltext_error": got.error})
             report.fulltext_failed += 1
+            report.fulltext_errors.append((raw.upstream_id, got.error))
         if got.whole:
             complete[raw.upstream_id] = hashes[raw.upstream_id]
         elif not partial:

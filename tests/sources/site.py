@@ -7,6 +7,7 @@ tests can see what finews asked for.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import threading
 import time
@@ -16,6 +17,13 @@ from urllib.parse import urlsplit
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "article_pages"
 HTML = "text/html; charset=utf-8"
+
+
+@functools.lru_cache(maxsize=1)
+def _bomb() -> bytes:
+    # Made once, ahead of the request: compressing 40 MB takes longer than
+    # the tests' read timeout.
+    return gzip.compress(b"<p>" + b"0" * 40_000_000 + b"</p>", 9)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -45,8 +53,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return None
         if path == "/bomb":  # 40 KB of gzip that inflates to 40 MB
-            body = gzip.compress(b"<p>" + b"0" * 40_000_000 + b"</p>", 9)
-            return self._send(200, HTML, body, {"Content-Encoding": "gzip"})
+            return self._send(200, HTML, _bomb(), {"Content-Encoding": "gzip"})
         if path.startswith("/to/"):  # a redirect to wherever the rest says
             return self._send(302, HTML, b"", {"Location": self.server.redirects[path]})
         if path not in self.server.pages:
@@ -72,6 +79,7 @@ class Site(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self) -> None:
+        _bomb()
         super().__init__(("127.0.0.1", 0), Handler)
         self.pages: dict[str, tuple[str, bytes]] = {}
         self.redirects: dict[str, str] = {}

@@ -11,7 +11,9 @@ import re
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from finews.cli import main
 from finews.fetch import policy
 from finews.process.extract import PageRules, extract_article
 from finews.process.sanitise import is_safe_html
@@ -119,6 +121,8 @@ def test_a_page_without_an_article_keeps_the_summary_and_says_why(site, tmp_path
     assert html_to_text(empty.body_html) == "摘要：没有正文的页面"
     gone = store.article_by_key("pages", "gone").article
     assert "404" in gone.extra["fulltext_error"]
+    assert dict(report.sources[0].fulltext_errors) == {
+        "none": empty.extra["fulltext_error"], "gone": gone.extra["fulltext_error"]}
     # Neither failure passes by itself: the pages are not fetched again.
     before = len(site.requests)
     assert one_pass(settings, store).total("unchanged") == 2
@@ -184,3 +188,15 @@ def test_hostile_article_pages_are_refused_with_a_reason(site, tmp_path, store_f
         assert ("partial" in stored.extra) is retried
     assert not any(url.startswith("http://127.0.0.1") for url in transport.seen)
     assert "/eastmoney.html" not in site.requests  # the private target was never asked
+
+
+def test_finews_fetch_says_which_pages_failed_and_why(site, tmp_path):
+    site.pages["/feed.xml"] = ("application/rss+xml", summary_feed(site, [
+        ("gone", "已删除的页面", "/missing.html")]))
+    (tmp_path / "finews.toml").write_text(
+        f'[[sources]]\nname = "pages"\nkind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
+        'fulltext = "page"\nallow_private = true\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(tmp_path / "finews.toml"), "fetch"])
+    assert result.exit_code == 0, result.output
+    assert "1 new" in result.output and "1 article pages failed" in result.output
+    assert "gone: fetch: " in result.output and "404" in result.output
