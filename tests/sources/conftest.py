@@ -12,6 +12,8 @@ from finews.fetch import Fetcher
 from finews.ingest import PassReport, fetch_pass
 from finews.store.sqlite import SQLiteStore
 
+from reliability.conftest import store_for  # noqa: F401 - a fixture, shared
+
 from .site import Site
 
 FAST_FETCH = {"connect_timeout": 0.3, "read_timeout": 0.3, "max_bytes": 256 * 1024,
@@ -45,16 +47,3 @@ def one_pass(settings: Settings, store: SQLiteStore, transport=None) -> PassRepo
         async with Fetcher(settings.fetch, sleep=_no_wait, transport=transport) as fetcher:
             return await fetch_pass(settings, store, fetcher)
     return asyncio.run(go())
-
-
-@pytest.fixture
-def store_for():
-    opened: list[SQLiteStore] = []
-
-    def open_store(settings: Settings) -> SQLiteStore:
-        store = SQLiteStore.open(settings.store_path, settings.site.tz)
-        opened.append(store)
-        return store
-    yield open_store
-    for store in opened:
-        store.close()

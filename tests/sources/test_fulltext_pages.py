@@ -19,6 +19,8 @@ from finews.process.extract import PageRules, extract_article
 from finews.process.sanitise import is_safe_html
 from finews.process.text import html_to_text
 
+from reliability.conftest import Forward
+
 from .conftest import one_pass, settings_with
 from .site import fixture, summary_feed
 
@@ -129,24 +131,6 @@ def test_a_page_without_an_article_keeps_the_summary_and_says_why(site, tmp_path
     assert [p for p in site.requests[before:] if p.endswith(".html")] == []
 
 
-class _Forward(httpx.AsyncBaseTransport):
-    """Connects requests for a public-looking host to the local site."""
-
-    def __init__(self, host: str, local: str) -> None:
-        self._host, self._local = host, httpx.URL(local)
-        self._inner = httpx.AsyncHTTPTransport()
-        self.seen: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append(str(request.url))
-        if request.url.host == self._host:
-            request.url = request.url.copy_with(host=self._local.host, port=self._local.port)
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
 HOSTILE = [  # (page path, a word of the reason, retried next pass)
     ("/huge", "fetch.max_bytes", False),
     ("/bomb", "fetch.max_bytes", False),
@@ -177,7 +161,7 @@ def test_hostile_article_pages_are_refused_with_a_reason(site, tmp_path, store_f
     settings = settings_with(tmp_path, [{"name": "public", "kind": "feed",
                                          "url": f"{public}/feed.xml", "fulltext": "page"}])
     store = store_for(settings)
-    transport = _Forward(host, site.base)
+    transport = Forward(host, site.base)
     report = one_pass(settings, store, transport)
     assert report.sources[0].error is None
     assert report.total("new") == len(HOSTILE) == report.sources[0].fulltext_failed
