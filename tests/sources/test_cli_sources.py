@@ -205,3 +205,13 @@ def test_sources_commands_run_as_a_process(tmp_path):
     run = subprocess.run([sys.executable, "-m", "finews.cli", "sources", "list"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
     assert run.returncode == 0 and "no sources are configured" in run.stdout
+
+
+def test_a_refused_edit_leaves_the_file_as_it_was(site, config):
+    serve_feed(site, "/feed.xml")
+    before = config.read_bytes()
+    result = cli(config, "add", site.url("/feed.xml"), "--allow-private",
+                 "--fulltext", "page", "--selector", "div >")
+    assert result.exit_code == 2 and "not a valid CSS selector" in result.output
+    assert config.read_bytes() == before
+    assert [p.name for p in config.parent.iterdir() if p.name.endswith(".tmp")] == []
