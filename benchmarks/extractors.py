@@ -1,7 +1,10 @@
 """Article extractors compared: trafilatura and readability-lxml on finews's pages.
 
+    python3 -m pip install trafilatura           # once: not a finews dependency
     python -m benchmarks.extractors              # fixtures + 200 generated pages
     python -m benchmarks.extractors --generated 50
+
+Without trafilatura installed only the readability rows are printed.
 
 Two sets of pages, each with the article text it should give:
 
@@ -61,7 +64,7 @@ def generated_pages(count: int) -> list[Page]:
 
 
 def _trafilatura(precision: bool) -> Callable[[str], str]:
-    import trafilatura
+    import trafilatura  # ImportError when it is not installed
 
     def run(html: str) -> str:
         return trafilatura.extract(html, output_format="html", include_tables=True,
@@ -84,12 +87,19 @@ def _finews(html: str) -> str:
         return ""
 
 
-EXTRACTORS: dict[str, Callable[[str], str]] = {
-    "trafilatura (default)": _trafilatura(False),
-    "trafilatura (favor_precision)": _trafilatura(True),
-    "readability-lxml": _readability,
-    "finews (as configured)": _finews,
-}
+def _extractors() -> dict[str, Callable[[str], str]]:
+    found: dict[str, Callable[[str], str]] = {}
+    try:
+        found["trafilatura (default)"] = _trafilatura(False)
+        found["trafilatura (favor_precision)"] = _trafilatura(True)
+    except ImportError:
+        pass
+    found["readability-lxml"] = _readability
+    found["finews (as configured)"] = _finews
+    return found
+
+
+EXTRACTORS = _extractors()
 
 
 def score(pages: list[Page], extract: Callable[[str], str]) -> dict[str, float]:
