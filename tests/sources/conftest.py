@@ -16,7 +16,9 @@ from reliability.conftest import store_for  # noqa: F401 - a fixture, shared
 
 from .site import Site
 
-FAST_FETCH = {"connect_timeout": 0.3, "read_timeout": 0.3, "max_bytes": 256 * 1024,
+#: Short enough that an endless page is cut off soon (after connect + 4 reads),
+#: long enough for a busy machine to answer the well-behaved pages in time.
+FAST_FETCH = {"connect_timeout": 1.0, "read_timeout": 1.0, "max_bytes": 256 * 1024,
               "retries": 1, "backoff_base": 0.01, "backoff_max": 1.0, "per_host": 4}
 
 
@@ -33,9 +35,9 @@ def site():
     thread.join(timeout=5)
 
 
-def settings_with(tmp_path, sources: list[dict]) -> Settings:
-    return from_mapping({"data_dir": "data", "fetch": FAST_FETCH, "sources": sources},
-                        base=tmp_path)
+def settings_with(tmp_path, sources: list[dict], **fetch) -> Settings:
+    return from_mapping({"data_dir": "data", "fetch": {**FAST_FETCH, **fetch},
+                         "sources": sources}, base=tmp_path)
 
 
 async def _no_wait(delay: float) -> None:

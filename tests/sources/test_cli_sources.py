@@ -18,8 +18,9 @@ from finews.config_template import TEMPLATE
 from .site import summary_feed
 
 #: The template with short timeouts and no retries, so failures are quick.
-FAST = {"connect_timeout = 5.0": "connect_timeout = 0.3",
-        "read_timeout = 15.0": "read_timeout = 0.3", "retries = 2 ": "retries = 0 "}
+FAST = {"connect_timeout = 5.0": "connect_timeout = 1.0",
+        "read_timeout = 15.0": "read_timeout = 1.0", "retries = 2 ": "retries = 0 ",
+        "max_bytes = 8388608": "max_bytes = 262144"}
 
 
 @pytest.fixture
@@ -215,3 +216,13 @@ def test_a_refused_edit_leaves_the_file_as_it_was(site, config):
     assert result.exit_code == 2 and "not a valid CSS selector" in result.output
     assert config.read_bytes() == before
     assert [p.name for p in config.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize("path, why", [
+    ("/huge", "fetch.max_bytes"), ("/bomb", "fetch.max_bytes"), ("/endless", "took longer"),
+])
+def test_a_hostile_page_is_refused_with_a_reason(site, config, path, why):
+    before = config.read_bytes()
+    result = cli(config, "add", site.url(path), "--allow-private")
+    assert result.exit_code == 1 and why in result.output
+    assert "Traceback" not in result.output and config.read_bytes() == before

@@ -159,7 +159,8 @@ def test_hostile_article_pages_are_refused_with_a_reason(site, tmp_path, store_f
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel>"
         f"<title>公开站点</title>{items}</channel></rss>").encode())
     settings = settings_with(tmp_path, [{"name": "public", "kind": "feed",
-                                         "url": f"{public}/feed.xml", "fulltext": "page"}])
+                                         "url": f"{public}/feed.xml", "fulltext": "page"}],
+                             read_timeout=0.5)
     store = store_for(settings)
     transport = Forward(host, site.base)
     report = one_pass(settings, store, transport)
