@@ -141,8 +141,8 @@ def add(ctx: click.Context, url: str, name: str | None, pick: str | None,
         fulltext: str | None, selector: str | None, remove: str | None,
         tags: tuple[str, ...], interval: int | None, allow_private: bool) -> None:
     """Add the feed at URL, or the feed a web page at URL links to."""
-    from .sources.configfile import add_sources, source_name
-    from .sources.opml import feed_key
+    from .sources.configfile import add_sources
+    from .sources.subscribe import feed_table
     settings = _settings(ctx)
     found = _discover(settings, url, allow_private)
     if not found.feeds:
@@ -150,16 +150,10 @@ def add(ctx: click.Context, url: str, name: str | None, pick: str | None,
         raise ParseError(f"{url} is not a feed and links to none"
                          + (f" (tried {tried})" if tried else ""))
     feed = _choose(found.feeds, pick)
-    known = {feed_key(s.url): s.name for s in settings.sources}
-    if feed_key(feed.url) in known:
-        raise ConfigError(f"{feed.url} is configured already as {known[feed_key(feed.url)]!r}")
-    taken = {s.name for s in settings.sources}
-    if name is not None and name in taken:
-        raise ConfigError(f"a source named {name!r} exists already; choose another --name")
-    table = {"name": name or source_name(feed.title, feed.url, taken), "kind": "feed",
-             "url": feed.url, "interval": interval, "fulltext": fulltext,
-             "fulltext_selector": selector, "fulltext_remove": remove, "tags": tags,
-             "allow_private": True if allow_private else None}
+    table = feed_table(feed.url, feed.title, settings.sources, name=name, interval=interval,
+                       fulltext=fulltext, fulltext_selector=selector,
+                       fulltext_remove=remove, tags=tags,
+                       allow_private=True if allow_private else None)
     add_sources(_config_path(ctx), [table])
     how = {"given": "the feed", "link": "linked from the page", "path": "found at"}[feed.how]
     click.echo(f"added {table['name']}: {feed.title or '(untitled)'} — {how} {feed.url}")
@@ -171,37 +165,20 @@ def add(ctx: click.Context, url: str, name: str | None, pick: str | None,
 @friendly
 def import_opml(ctx: click.Context, file: Path) -> None:
     """Add the feeds of an OPML file (folders become tags)."""
-    from .sources.configfile import add_sources, source_name
-    from .sources.opml import feed_key, read_opml
-    settings = _settings(ctx)
+    from .sources.configfile import add_sources
+    from .sources.opml import read_opml
+    from .sources.subscribe import plan_import
     reading = read_opml(file.read_bytes())
-    known = {feed_key(s.url): s.name for s in settings.sources}
-    taken = {s.name for s in settings.sources}
-    tables, skipped = [], list(reading.duplicates)
-    for feed in reading.feeds:
-        if feed_key(feed.url) in known:
-            click.echo(f"  duplicate: {feed.where}: {feed.url} is configured already as "
-                       f"{known[feed_key(feed.url)]!r}", err=True)
-            continue
-        wanted = feed.finews.get("name", "")
-        name = wanted if wanted and wanted not in taken else source_name(
-            feed.title, feed.url, taken)
-        taken.add(name)
-        tables.append({"name": name, "kind": "feed", "url": feed.url,
-                       "media": feed.finews.get("media"), "tags": feed.tags,
-                       "fulltext": feed.finews.get("fulltext"),
-                       "fulltext_selector": feed.finews.get("fulltext_selector"),
-                       "fulltext_remove": feed.finews.get("fulltext_remove"),
-                       "enabled": False if feed.finews.get("enabled") == "false" else None})
-    for dup in skipped:
+    plan = plan_import(reading, _settings(ctx).sources)
+    for dup in plan.duplicates:
         click.echo(f"  duplicate: {dup.where}: {dup.reason}", err=True)
     for problem in reading.problems:
         click.echo(f"  not imported: {problem.where}: {problem.reason}", err=True)
-    if tables:
-        add_sources(_config_path(ctx), tables)
-    duplicates = len(reading.feeds) - len(tables) + len(skipped)
-    click.echo(f"imported {len(tables)} feeds into {_config_path(ctx)}; "
-               f"{duplicates} duplicates, {len(reading.problems)} outlines not imported")
+    if plan.tables:
+        add_sources(_config_path(ctx), plan.tables)
+    click.echo(f"imported {len(plan.tables)} feeds into {_config_path(ctx)}; "
+               f"{len(plan.duplicates)} duplicates, {len(reading.problems)} outlines "
+               "not imported")
 
 
 @sources.command()
