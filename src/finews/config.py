@@ -96,6 +96,15 @@ class SourceSettings:
     #: Allow loopback/private addresses for this source (demo, tests, LAN).
     allow_private: bool = False
     enabled: bool = True
+    #: ``"page"``: fetch each new item's article page and keep its main text
+    #: (for feeds that carry only summaries). None: the item's own text.
+    fulltext: str | None = None
+    #: CSS selector of the article on those pages (default: found by the extractor).
+    fulltext_selector: str | None = None
+    #: CSS selector of elements inside the article to drop.
+    fulltext_remove: str | None = None
+    #: Tags given to every story of this source (OPML folders become these).
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +138,7 @@ class Settings:
 
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _SOURCE_KINDS = ("json", "feed")
+_FULLTEXT_MODES = ("page",)
 
 
 def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -204,6 +214,11 @@ def _source(table: Mapping[str, Any], index: int) -> SourceSettings:
                 isinstance(k, str) and isinstance(v, str) for k, v in sub.items()):
             raise ConfigError(f"'{where}{key}' must be a table of strings")
         table[key] = dict(sub)
+    tags = table.get("tags", [])
+    if not isinstance(tags, (list, tuple)) or not all(
+            isinstance(t, str) and t.strip() for t in tags):
+        raise ConfigError(f"'{where}tags' must be a list of non-empty strings")
+    table["tags"] = tuple(t.strip() for t in tags)
     if "name" not in table:
         raise ConfigError(f"'{where}name' is missing: every source needs a name")
     src = _build(SourceSettings, table, where)
@@ -215,12 +230,27 @@ def _source(table: Mapping[str, Any], index: int) -> SourceSettings:
                           f"not {src.kind!r}")
     _validate_url(src.url, where + "url")
     _positive(src.interval, where + "interval")
+    _check_fulltext(src, where)
     if src.preset is not None:
         from .sources.presets import PRESETS  # late: sources depend on config types
         if src.preset not in PRESETS:
             raise ConfigError(f"'{where}preset' {src.preset!r} is not a known preset "
                               f"(known: {', '.join(sorted(PRESETS))})")
     return src
+
+
+def _check_fulltext(src: SourceSettings, where: str) -> None:
+    if src.fulltext is not None and src.fulltext not in _FULLTEXT_MODES:
+        raise ConfigError(f"'{where}fulltext' must be \"page\" (fetch each item's "
+                          f"article page) or left out, not {src.fulltext!r}")
+    from .process.extract import check_selector  # late: processing imports config types
+    for key in ("fulltext_selector", "fulltext_remove"):
+        value = getattr(src, key)
+        if value is None:
+            continue
+        if src.fulltext != "page":
+            raise ConfigError(f"'{where}{key}' needs fulltext = \"page\" on the same source")
+        check_selector(value, where + key)
 
 
 def from_mapping(data: Mapping[str, Any], base: Path = Path(".")) -> Settings:

@@ -74,4 +74,11 @@ port = 8000
 # kind = "feed"
 # url = "https://example.com/feed.xml"
 # media = "示例日报"                  # file every story under this outlet
+# tags = ["财经"]                     # tags for every story of this source
+# fulltext = "page"                  # the feed has summaries only: read each article page
+# fulltext_selector = "#ContentBody" # optional: the article's element on the page
+# fulltext_remove = ".share"         # optional: elements to drop from the article
+#
+# `finews sources add URL` finds a site's feed and appends it here;
+# `finews sources import FILE.opml` adds a feed reader's subscriptions.
 '''

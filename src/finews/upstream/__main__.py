@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     server.start()
     print(server.url, flush=True)
     if args.print_sources:
-        print(_toml(server.source_settings()), flush=True)
+        print(_toml(server.source_settings(pages=True)), flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

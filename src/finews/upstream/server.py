@@ -40,6 +40,8 @@ TEXT_PATHS = {
     "/em/market/text": ("id", "info_code", "text"),
     "/em/getnews": ("newsid", "code", "news.body"),
 }
+#: Offset of the summary-only site's seed from the server's.
+NEWS_SEED = 7919
 DEFAULT_COUNT = 100
 MAX_COUNT = 500
 #: How many requests the server remembers (path, headers) for tests to inspect.
@@ -70,6 +72,11 @@ class UpstreamServer:
         self._lock = threading.Lock()
         self._stories: list[Story] = self._gen.batch(
             stories, (start or datetime.now(CHINA)), step)
+        # The summary-only site's stories come from a generator of their own,
+        # so the lists above stay the same for a given seed.
+        self._news_gen = StoryGenerator(seed + NEWS_SEED)
+        self._news: list[Story] = self._news_gen.batch(
+            max(1, stories // 10), (start or datetime.now(CHINA)), step)
         self.faults: dict[str, Fault] = {}
         self._uses: dict[str, int] = {}
         #: (path with query, request headers) of the latest requests, oldest first.
@@ -132,6 +139,24 @@ class UpstreamServer:
     def _tick(self) -> None:
         while not self._stopping.wait(self._rate):
             self.add_stories(self._per_tick)
+            self.add_news(1)
+
+    def add_news(self, n: int) -> list[Story]:
+        """Publish ``n`` new stories on the summary-only site (``/feed/summary.xml``)."""
+        with self._lock:
+            added = []
+            for _ in range(n):
+                last = self._news[-1].published
+                when = max(datetime.now(CHINA), last + timedelta(seconds=1)) \
+                    if self._live_clock else last + self._step
+                added.append(self._news_gen.make(when))
+            self._news.extend(added)
+        return added
+
+    def news(self) -> list[Story]:
+        """The summary-only site's stories, newest first."""
+        with self._lock:
+            return self._news[::-1]
 
     def add_stories(self, n: int) -> list[Story]:
         """Publish ``n`` new stories now; returns them, oldest first."""
@@ -215,9 +240,13 @@ class UpstreamServer:
 
     # -- finews configuration ------------------------------------------------
 
-    def source_settings(self, name_prefix: str = "demo",
-                        interval: int = 60) -> list[dict[str, Any]]:
-        """``[[sources]]`` tables that point finews at this server."""
+    def source_settings(self, name_prefix: str = "demo", interval: int = 60,
+                        pages: bool = False) -> list[dict[str, Any]]:
+        """``[[sources]]`` tables that point finews at this server.
+
+        ``pages`` adds the summary-only feed whose stories finews completes
+        from their article pages (``fulltext = "page"``).
+        """
         base = self.url
 
         def json_source(suffix: str, path: str, preset: str,
@@ -251,6 +280,10 @@ class UpstreamServer:
             sources.append({"name": f"{name_prefix}-{kind}", "kind": "feed",
                             "url": f"{base}/feed/{kind}.xml", "interval": interval,
                             "allow_private": True})
+        if pages:
+            sources.append({"name": f"{name_prefix}-pages", "kind": "feed",
+                            "url": f"{base}/feed/summary.xml", "interval": interval,
+                            "fulltext": "page", "allow_private": True})
         return sources
 
     # -- answers -------------------------------------------------------------
@@ -282,9 +315,19 @@ class UpstreamServer:
             story = self.find(path[3:-5], "code")
             if story is not None:
                 return 200, "text/html; charset=utf-8", shapes.article_page(story).encode()
+        if path == "/feed/summary.xml":
+            stories = lists.faulty_stories(self.news()[:_count(query, "count")], fault)
+            body = shapes.summary_rss(stories, self._link_base())
+            return 200, "application/rss+xml; charset=utf-8", body.encode()
+        if path.startswith("/news/") and path.endswith(".html"):
+            news = self.news()
+            for i, story in enumerate(news):
+                if story.code == path[6:-5]:
+                    page = shapes.news_page(story, news[i + 1:i + 4], self._link_base())
+                    return 200, "text/html; charset=utf-8", page.encode()
         if path == "/":
             index = {"lists": sorted(LIST_PATHS), "fulltext": sorted(TEXT_PATHS),
-                     "feeds": ["/feed/rss.xml", "/feed/atom.xml"]}
+                     "feeds": ["/feed/rss.xml", "/feed/atom.xml", "/feed/summary.xml"]}
             return 200, JSON, shapes.dump_json(index)
         return 404, JSON, shapes.dump_json({"error": "not found", "path": path})
 
