@@ -215,7 +215,7 @@ def _serialise(node: LexborNode, out: list[str]) -> None:
         out.append(_text_out(node.text_content or ""))
         return
     if node.is_comment_node:
-        comment = f"<!--{node.comment_content or ''}-->"
+        comment = node.html or ""   # its content exactly (comment_content is trimmed)
         if _COMMENT.fullmatch(comment):
             out.append(comment)
         return
