@@ -130,6 +130,9 @@ class StoredAlias:
     article_id: int               # the one stored story
     article: Article              # the copy as processed (``body_html`` is not kept: "")
     payload: bytes                # the copy's raw payload, as received
+    #: the address the copy's own list gave it (a redirect page), or None when
+    #: a story or another copy had it first
+    path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

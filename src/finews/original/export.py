@@ -37,7 +37,7 @@ from ..config import SiteSettings
 from ..errors import ImportFormatError, PublishError, UnsafePathError
 from ..model import Category, StoredAlias, StoredArticle
 from ..store.base import Store
-from ..twins import twin_category
+from ..twins import Lookup, lookup_in, twin_category
 from .convert import SOURCE_NEWS, SOURCE_ROLLING
 from .listed import listed_copy
 from .site import category_page, static_files
@@ -145,7 +145,7 @@ def _post_bytes(store: Store, stored: StoredArticle, files: CategoryFiles,
 
 
 def _twin_posts(alias: StoredAlias, stored: StoredArticle, files: CategoryFiles,
-                categories: list[Category], site: SiteSettings
+                categories: Lookup, site: SiteSettings
                 ) -> tuple[str, Category, bytes, list[str]]:
     """(file name, category, bytes, repairs) of the post another list's copy had."""
     copy = alias.article
@@ -182,6 +182,7 @@ def export_jekyll(store: Store, out: Path, site: SiteSettings, *,
     for batch in _batches(store.iter_articles()):
         if any(s.category.id not in {c.id for c in categories} for s in batch):
             categories = store.categories()   # created after we listed them
+        find = lookup_in(categories)
         twins: dict[int, list[StoredAlias]] = {}
         for alias in store.aliases([s.id for s in batch]):
             twins.setdefault(alias.article_id, []).append(alias)
@@ -197,7 +198,7 @@ def export_jekyll(store: Store, out: Path, site: SiteSettings, *,
             # Each list's copy as the original wrote it (two lists, two posts);
             # the same id from two lists of one shape was one file there too.
             for alias in twins.get(stored.id, ()):
-                name, cat, data, fixed = _twin_posts(alias, stored, files, categories, site)
+                name, cat, data, fixed = _twin_posts(alias, stored, files, find, site)
                 if f"_posts/{name}" not in writer.seen:
                     write_post(name, data, fixed, cat)
     for cat in sorted(exported.values(), key=lambda c: (c.id == 0, c.id, c.slug)):

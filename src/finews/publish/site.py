@@ -21,7 +21,6 @@ from typing import Callable, Iterable, Iterator
 from ..config import SiteSettings
 from ..model import StoredAlias, StoredArticle
 from ..store.base import Store
-from ..twins import twin_path
 from .listings import ListingWriter
 from .pages import Pages
 from .parallel import BuildPool, can_split, default_workers
@@ -101,7 +100,7 @@ def _build(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
                                      total, progress)
             listings.write_everything()
             _write_common(writer, pages, listings, top, wrote_any=True)
-        _write_twin_redirects(store, writer, pages, site, store.iter_aliases(BATCH))
+        _write_twin_redirects(store, writer, pages, store.iter_aliases(BATCH))
     else:
         changes, _ = store.changes_since(mark)
         # The watermark is the newest change actually rendered, so a story
@@ -116,7 +115,7 @@ def _build(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
             listings.note_earlier(article_id, category_id, published)
         if stories:
             listings.write_affected()
-        _write_twin_redirects(store, writer, pages, site, iter(store.aliases(ids)))
+        _write_twin_redirects(store, writer, pages, iter(store.aliases(ids)))
         _write_common(writer, pages, listings, top, wrote_any=stories > 0)
     # Published before the state says so: a build that fails here is redone.
     writer.finish()
@@ -147,22 +146,18 @@ def _write_stories(stories: Iterable[StoredArticle], writer: SiteWriter, pages: 
     return done
 
 
-def _write_twin_redirects(store: Store, writer: SiteWriter, pages: Pages, site: SiteSettings,
+def _write_twin_redirects(store: Store, writer: SiteWriter, pages: Pages,
                           aliases: Iterator[StoredAlias]) -> None:
     """Keep the address each twin had on its own list (see ``finews.twins``)."""
-    categories = store.categories()
     while True:
-        batch = list(islice(aliases, BATCH))
+        batch = [a for a in islice(aliases, BATCH) if a.path]
         if not batch:
             return
         stories = {s.id: s for s in store.articles(sorted({a.article_id for a in batch}))}
         for alias in batch:
             stored = stories.get(alias.article_id)
-            if stored is None:
-                continue
-            path = twin_path(alias.article, categories, site.tz)
-            if path != stored.path:
-                writer.write(path, render(pages.story_redirect(path, stored)))
+            if stored is not None:
+                writer.write(alias.path, render(pages.story_redirect(alias.path, stored)))
 
 
 def _write_common(writer: SiteWriter, pages: Pages, listings: ListingWriter, seq: int,

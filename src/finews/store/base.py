@@ -86,8 +86,9 @@ class Store(Protocol):
         An article that is the twin of a stored one (another list's copy:
         same canonical URL or content) is not stored again: its key becomes
         an alias of the story, with its own fields and payload kept (see
-        ``aliases``), and the story gets a new change sequence (it has one
-        more address). It counts as unchanged, and its story's id is in
+        ``aliases``) and the address its own list would have given it
+        (``StoredAlias.path``: reserved, no story is given it later), and the
+        story gets a new change sequence (it has one more address). It counts as unchanged, and its story's id is in
         ``article_ids``. A changed copy updates the story's content (title,
         body, time), never its own list's fields, category or payload.
         """

@@ -146,7 +146,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE aliases ADD COLUMN category_slug TEXT;
     ALTER TABLE aliases ADD COLUMN extra TEXT;
     ALTER TABLE aliases ADD COLUMN payload BLOB;     -- zlib-compressed
+    -- The copy's own page address (a redirect to the story); NULL when a
+    -- story or another copy had that address first.
+    ALTER TABLE aliases ADD COLUMN path TEXT;
     CREATE INDEX aliases_article ON aliases(article_id);
+    CREATE UNIQUE INDEX aliases_path ON aliases(path) WHERE path IS NOT NULL;
     """,
 )
 

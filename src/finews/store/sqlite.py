@@ -32,7 +32,7 @@ _ARTICLE_COLUMNS = (
     "a.first_seen, a.updated, c.id, c.slug, c.name, c.tag, c.original_slug")
 _HEADLINE_COLUMNS = "a.id, a.path, a.title, a.published, c.slug, a.media, a.digest"
 _ALIAS_COLUMNS = ("article_id, source, upstream_id, title, digest, published, media, url, "
-                  "tags, shape, category_slug, extra, content_hash, payload")
+                  "tags, shape, category_slug, extra, content_hash, payload, path")
 
 
 def _ts(value: datetime) -> int:
@@ -247,15 +247,28 @@ class SQLiteStore:
         if new:
             self._conn.execute(
                 "INSERT INTO aliases (source, upstream_id, article_id, content_hash, title, "
-                "digest, published, media, url, tags, shape, category_slug, extra, payload) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (article.source, article.upstream_id, article_id, *values))
+                "digest, published, media, url, tags, shape, category_slug, extra, payload, "
+                "path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (article.source, article.upstream_id, article_id, *values,
+                 self._twin_path(article)))
         else:
             self._conn.execute(
                 "UPDATE aliases SET content_hash = ?, title = ?, digest = ?, published = ?, "
                 "media = ?, url = ?, tags = ?, shape = ?, category_slug = ?, extra = ?, "
                 "payload = ? WHERE source = ? AND upstream_id = ?",
                 (*values, article.source, article.upstream_id))
+
+    def _path_taken(self, path: str) -> bool:
+        return bool(self._conn.execute(
+            "SELECT 1 FROM articles WHERE path = ? UNION ALL "
+            "SELECT 1 FROM aliases WHERE path = ? LIMIT 1", (path, path)).fetchone())
+
+    def _twin_path(self, article: Article) -> str | None:
+        """The address a twin's own list gave it, unless a page has it already."""
+        from ..twins import twin_category
+        cat = twin_category(article, self._category_row)
+        path = story_path(cat.slug, article.published, article.upstream_id, self.tz)
+        return None if self._path_taken(path) else path
 
     def _as_story(self, article_id: int, article: Article) -> Article:
         """``article``'s content with the stored story's own identity fields."""
@@ -288,7 +301,7 @@ class SQLiteStore:
 
     def _free_path(self, path: str) -> str:
         stem, n = path.removesuffix(".html"), 1
-        while self._conn.execute("SELECT 1 FROM articles WHERE path = ?", (path,)).fetchone():
+        while self._path_taken(path):
             n += 1
             path = f"{stem}-{n}.html"
         return path
@@ -446,13 +459,14 @@ class SQLiteStore:
 
     def _alias(self, row: tuple) -> StoredAlias:
         (article_id, source, upstream_id, title, digest, published, media, url, tags,
-         shape, category_slug, extra, content_hash, payload) = row
+         shape, category_slug, extra, content_hash, payload, path) = row
         article = Article(
             source=source, upstream_id=upstream_id, title=title, published=_dt(published),
             media=media, body_html="", digest=digest or "", url=url,
             tags=tuple(json.loads(tags or "[]")), category_slug=category_slug, shape=shape,
             content_hash=content_hash, extra=json.loads(extra or "{}"))
-        return StoredAlias(article_id, article, zlib.decompress(payload) if payload else b"")
+        return StoredAlias(article_id, article, zlib.decompress(payload) if payload else b"",
+                           path)
 
     def aliases(self, article_ids: Sequence[int]) -> list[StoredAlias]:
         found: list[StoredAlias] = []
