@@ -101,6 +101,33 @@ def corpus():
     return rolling, media, texts
 
 
+#: Original posts with hostile parts, imported and exported back.
+IMPORTED = {
+    "2022-03-02-NW202203020000000001.md":
+        '---\nlayout: post\ntitle: "导入"\ndate: 2022-03-02 09:00:00 +0800\n'
+        "categories: shiliribao\ntags: 示例日报新闻\n---\n"
+        '<p>正文</p>\n{: onclick="alert(1)"}\n\n<http://s.example/{{site.title}}>\n\n'
+        "[返回<img src=x onerror=alert(2)>](javascript:alert(3))｜[返回首页](//news.example/)",
+    "2022-03-02-202203020000000002.md":
+        '---\nlayout: post\ntitle: "导入滚动"\ndate: 2022-03-02 10:00:00 +0800\n'
+        "categories: emnews\ntags: 东财滚动新闻\n---\n"
+        "> [x](javascript:alert(4)) <script>alert(5)</script>\n\n"
+        "<p>[y](javascript:alert(6))</p><scr<script>ipt>alert(7)</script>\n\n"
+        "<http://finance.example/a/2.html>\n\n[返回东财滚动新闻](//news.example/emnews/)",
+}
+
+
+def _import_hostile(store, folder: Path) -> None:
+    from finews.original.importer import Imported, import_paths
+    posts = folder / "_posts"
+    posts.mkdir(parents=True)
+    for name, text in IMPORTED.items():
+        (posts / name).write_text(text, encoding="utf-8")
+    for event in import_paths([posts]):
+        assert isinstance(event, Imported), event
+        store.upsert_articles([(event.article, event.payload)])
+
+
 def _bad_in_html(text: str, where: str) -> list[str]:
     found = []
     tree = LexborHTMLParser(text)
@@ -133,10 +160,12 @@ def test_hostile_corpus_is_inert_after_a_jekyll_build(jekyll, tmp_path):  # noqa
                                   {"host": "news.example", "base_url": "http://news.example/"})
         with SQLiteStore.open(settings.store_path, settings.site.tz) as store:
             poll(settings, store)
+            _import_hostile(store, tmp_path / "old")
             summary = export_jekyll(store, tmp_path / "src", settings.site)
-    assert summary.posts == len(VECTORS)
+    assert summary.posts == len(VECTORS) + len(IMPORTED)
     # every post that needed it is listed as repaired, with the reason
     assert summary.repaired >= len(VECTORS) - 2, summary.repairs
+    assert all(any(line.startswith(name) for line in summary.repairs) for name in IMPORTED)
     done = subprocess.run(
         [jekyll, "build", "--source", str(tmp_path / "src"), "--destination",
          str(tmp_path / "_site"), "--disable-disk-cache"],

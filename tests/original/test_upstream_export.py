@@ -162,8 +162,10 @@ def test_the_twins_address_redirects_on_finews_own_site(tmp_path):
             build = build_site(store, tmp_path / "site", settings.site)
             assert not build.full
             assert store.article_by_key("media", "NW202203011000000002").id == story.id
-    old = tmp_path / "site" / "zhengquanshibao" / "2022" / "03" / "01" / "NW202203011000000002.html"
-    page = old.read_text()
-    assert 'http-equiv="refresh"' in page
-    assert f"../../../../{story.path}" in page
-    assert (tmp_path / "site" / story.path).is_file()
+            build_site(store, tmp_path / "full", settings.site, full=True)
+    twin = Path("zhengquanshibao", "2022", "03", "01", "NW202203011000000002.html")
+    for site in ("site", "full"):
+        page = (tmp_path / site / twin).read_text()
+        assert 'http-equiv="refresh"' in page
+        assert f"../../../../{story.path}" in page
+        assert (tmp_path / site / story.path).is_file()
