@@ -56,6 +56,15 @@ def jekyll() -> str:
     return path
 
 
+def jekyll_build(jekyll: str, source: Path, destination: Path) -> Path:
+    """Build ``source`` with Jekyll into ``destination``; fails the test on an error."""
+    done = subprocess.run(
+        [jekyll, "build", "--source", str(source), "--destination", str(destination),
+         "--disable-disk-cache"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return destination
+
+
 def stories(count: int) -> list[Article]:
     rng = random.Random(7)
     out = []
@@ -86,12 +95,7 @@ def test_exported_site_builds_with_jekyll(jekyll, tmp_path):
         titles = {a.upstream_id: a.title for a in made}
         titles.update({s.article.upstream_id: s.article.title for s in store.iter_articles()
                        if s.article.source.startswith("finews-")})
-    done = subprocess.run(
-        [jekyll, "build", "--source", str(tmp_path / "src"), "--destination",
-         str(tmp_path / "_site"), "--disable-disk-cache"],
-        capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    site = tmp_path / "_site"
+    site = jekyll_build(jekyll, tmp_path / "src", tmp_path / "_site")
     pages = {p.stem: p for p in site.rglob("*.html")}
     for upstream_id, title in titles.items():
         page = pages.get(upstream_id)

@@ -10,7 +10,6 @@ no event handler, no javascript:/data:/vbscript: URL, no CSS expression.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import feedparser
@@ -21,7 +20,7 @@ from finews.process.sanitise import url_scheme
 from finews.store.sqlite import SQLiteStore
 
 from .em_lists import EMLists, poll
-from .test_jekyll_build import jekyll  # noqa: F401 - the fixture
+from .test_jekyll_build import jekyll, jekyll_build  # noqa: F401 - jekyll: the fixture
 
 VECTORS = [
     "<scr<script>ipt>alert(1)</scr</script>ipt>",
@@ -166,12 +165,7 @@ def test_hostile_corpus_is_inert_after_a_jekyll_build(jekyll, tmp_path):  # noqa
     # every post that needed it is listed as repaired, with the reason
     assert summary.repaired >= len(VECTORS) - 2, summary.repairs
     assert all(any(line.startswith(name) for line in summary.repairs) for name in IMPORTED)
-    done = subprocess.run(
-        [jekyll, "build", "--source", str(tmp_path / "src"), "--destination",
-         str(tmp_path / "_site"), "--disable-disk-cache"],
-        capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    site = tmp_path / "_site"
+    site = jekyll_build(jekyll, tmp_path / "src", tmp_path / "_site")
     pages = list(site.rglob("*.html"))
     assert len(pages) >= len(VECTORS)
     found = []
