@@ -20,7 +20,7 @@ from finews.process.sanitise import url_scheme
 from finews.store.sqlite import SQLiteStore
 
 from .em_lists import EMLists, poll
-from .test_jekyll_build import jekyll, jekyll_build  # noqa: F401 - jekyll: the fixture
+from .conftest import jekyll_build
 
 VECTORS = [
     "<scr<script>ipt>alert(1)</scr</script>ipt>",
@@ -152,7 +152,7 @@ def _bad_in_html(text: str, where: str) -> list[str]:
     return found
 
 
-def test_hostile_corpus_is_inert_after_a_jekyll_build(jekyll, tmp_path):  # noqa: F811
+def test_hostile_corpus_is_inert_after_a_jekyll_build(jekyll, tmp_path):
     rolling, media, texts = corpus()
     with EMLists(rolling, media, [], texts) as lists:
         settings = lists.settings(tmp_path, ("rolling", "media"),
