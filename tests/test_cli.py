@@ -53,6 +53,20 @@ def test_presets_lists_every_preset(tmp_path):
     assert listed == sorted(PRESETS)
 
 
+def test_presets_show_the_fulltext_host_option():
+    from click.testing import CliRunner
+
+    from finews.cli import main
+    from finews.config_template import TEMPLATE
+    result = CliRunner().invoke(main, ["presets"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for name in ("em-rolling", "em-media", "em-market"):
+        shown = lines[lines.index(name) + 2]
+        assert shown.startswith('    option fulltext_host = "choicewzp1.eastmoney.com"'), shown
+    assert "fulltext_host" in TEMPLATE
+
+
 def test_init_writes_a_config_once(tmp_path):
     first = finews("init", cwd=tmp_path)
     assert first.returncode == 0, first.stderr

@@ -305,6 +305,8 @@ def presets() -> None:
         preset = PRESETS[name]
         click.echo(f"{name}")
         click.echo(f"    {preset.description}")
+        for option in preset.options():
+            click.echo(f"    option {option}")
 
 
 @main.command()

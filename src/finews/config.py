@@ -90,6 +90,10 @@ class SourceSettings:
     interval: int = 300
     headers: Mapping[str, str] = field(default_factory=dict)
     mapping: Mapping[str, str] = field(default_factory=dict)
+    #: Where a preset fetches full text from, instead of the host in its
+    #: full-text URL: ``host[:port]`` (the preset's scheme is kept) or
+    #: ``http(s)://host[:port]`` (a mirror, a proxy, a local test server).
+    fulltext_host: str | None = None
     #: A fixed category slug / media name for every item of this source.
     category: str | None = None
     media: str | None = None
@@ -139,6 +143,8 @@ class Settings:
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _SOURCE_KINDS = ("json", "feed")
 _FULLTEXT_MODES = ("page",)
+_FULLTEXT_HOST = re.compile(r"(?:https?://)?(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
+                            r"(?::\d{1,5})?/?")
 
 
 def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -231,6 +237,9 @@ def _source(table: Mapping[str, Any], index: int) -> SourceSettings:
     _validate_url(src.url, where + "url")
     _positive(src.interval, where + "interval")
     _check_fulltext(src, where)
+    if src.fulltext_host is not None and not _FULLTEXT_HOST.fullmatch(src.fulltext_host):
+        raise ConfigError(f"'{where}fulltext_host' must be host[:port] or "
+                          f"http(s)://host[:port] with no path, not {src.fulltext_host!r}")
     if src.preset is not None:
         from .sources.presets import PRESETS  # late: sources depend on config types
         if src.preset not in PRESETS:

@@ -53,6 +53,16 @@ port = 8000
 # [sources.headers]
 # Referer = "https://kuaixun.eastmoney.com/"
 #
+# [[sources]]                        # example: the original finews's per-media list
+# name = "em-media"
+# kind = "json"
+# preset = "em-media"
+# url = "http://example.com/web/webapi?type=45&count=100&newsid=1"
+# fulltext_host = "choicewzp1.eastmoney.com"  # where the preset fetches full text:
+#                                    # host[:port] or http(s)://host[:port] (a mirror,
+#                                    # a proxy, a local server); `finews presets` shows
+#                                    # each preset's default
+#
 # [[sources]]                        # example: any JSON list, mapped field by field
 # name = "my-list"
 # kind = "json"

@@ -105,10 +105,16 @@ def backoff(src: SourceSettings, errors: int, retry_after: float | None) -> time
     return wait * (1 + random.random() * 0.1)
 
 
-def _raw_payload(raw: RawItem, fulltext: str | None) -> bytes:
+def _raw_payload(raw: RawItem, fulltext: str | None, body: str | None = None) -> bytes:
+    """What is kept of an item as received: the list item, the full-text
+    answer, and the body as the source read it (before any processing), which
+    the Jekyll export writes out as the original did."""
     envelope = {"item": raw.payload.decode("utf-8", "replace")}
     if fulltext is not None:
         envelope["fulltext"] = fulltext
+    received = body if body is not None else raw.body_html
+    if received is not None:
+        envelope["body"] = received
     return json.dumps(envelope, ensure_ascii=False).encode("utf-8")
 
 
@@ -242,7 +248,7 @@ async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: Sour
     batch: list[tuple[Article, bytes]] = []
     complete: dict[str, str] = {}
     for raw, got in zip(fresh, texts):
-        payload = _raw_payload(raw, got.answer)
+        payload = _raw_payload(raw, got.answer, got.body)
         try:
             article = process_item(_prepared(raw, got.body, src), options=options)
         except ItemError as exc:

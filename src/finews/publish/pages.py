@@ -117,6 +117,12 @@ class Pages:
         root = urlsplit(self.site.base_url).path or "/"
         return NotFoundPage(layout=self.layout("404.html", "找不到页面", "plain", root))
 
+    def story_redirect(self, old_path: str, stored: StoredArticle) -> RedirectPage:
+        """The page at a twin's address (another list's copy): on to the one story."""
+        root = root_for(old_path)
+        return RedirectPage(layout=self.layout(old_path, stored.article.title, "plain", root),
+                            target=root + stored.path)
+
     def redirect(self, old_path: str, cat: Category) -> RedirectPage:
         root = root_for(old_path)
         return RedirectPage(layout=self.layout(old_path, cat.tag, "plain", root),

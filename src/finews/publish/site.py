@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import time
+from itertools import islice
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..config import SiteSettings
-from ..model import StoredArticle
+from ..model import StoredAlias, StoredArticle
 from ..store.base import Store
 from .listings import ListingWriter
 from .pages import Pages
@@ -99,6 +100,7 @@ def _build(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
                                      total, progress)
             listings.write_everything()
             _write_common(writer, pages, listings, top, wrote_any=True)
+        _write_twin_redirects(store, writer, pages, store.iter_aliases(BATCH))
     else:
         changes, _ = store.changes_since(mark)
         # The watermark is the newest change actually rendered, so a story
@@ -113,6 +115,7 @@ def _build(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
             listings.note_earlier(article_id, category_id, published)
         if stories:
             listings.write_affected()
+        _write_twin_redirects(store, writer, pages, iter(store.aliases(ids)))
         _write_common(writer, pages, listings, top, wrote_any=stories > 0)
     # Published before the state says so: a build that fails here is redone.
     writer.finish()
@@ -141,6 +144,20 @@ def _write_stories(stories: Iterable[StoredArticle], writer: SiteWriter, pages: 
     if progress:
         progress("stories", done, total)
     return done
+
+
+def _write_twin_redirects(store: Store, writer: SiteWriter, pages: Pages,
+                          aliases: Iterator[StoredAlias]) -> None:
+    """Keep the address each twin had on its own list (see ``finews.twins``)."""
+    while True:
+        batch = [a for a in islice(aliases, BATCH) if a.path]
+        if not batch:
+            return
+        stories = {s.id: s for s in store.articles(sorted({a.article_id for a in batch}))}
+        for alias in batch:
+            stored = stories.get(alias.article_id)
+            if stored is not None:
+                writer.write(alias.path, render(pages.story_redirect(alias.path, stored)))
 
 
 def _write_common(writer: SiteWriter, pages: Pages, listings: ListingWriter, seq: int,

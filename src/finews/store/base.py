@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterator, Protocol, Sequence
 
-from ..model import (Article, Category, Headline, QuarantineRecord, StoredArticle,
-                     UpsertOutcome)
+from ..model import (Article, Category, Headline, QuarantineRecord, StoredAlias,
+                     StoredArticle, UpsertOutcome)
 from ..search.index import IndexEntry
 
 
@@ -82,6 +82,15 @@ class Store(Protocol):
         one per article (or None), are search-index entries segmented ahead
         of time (``search.index.make_entry``); an entry made from other text
         is ignored.
+
+        An article that is the twin of a stored one (another list's copy:
+        same canonical URL or content) is not stored again: its key becomes
+        an alias of the story, with its own fields and payload kept (see
+        ``aliases``) and the address its own list would have given it
+        (``StoredAlias.path``: reserved, no story is given it later), and the
+        story gets a new change sequence (it has one more address). It counts as unchanged, and its story's id is in
+        ``article_ids``. A changed copy updates the story's content (title,
+        body, time), never its own list's fields, category or payload.
         """
 
     def quarantine(self, record: QuarantineRecord) -> None: ...
@@ -102,6 +111,15 @@ class Store(Protocol):
 
     def article_id_bounds(self) -> tuple[int, int]:
         """The smallest and largest article id (0, 0 when empty)."""
+
+    def aliases(self, article_ids: Sequence[int]) -> list[StoredAlias]:
+        """The twins of these stories whose copy was kept, ordered by story id,
+        then source and upstream id."""
+
+    def iter_aliases(self, batch: int = 500, *, after: int = 0,
+                     upto: int | None = None) -> Iterator[StoredAlias]:
+        """Every twin whose copy was kept, of stories with ``after < id <=
+        upto``, streamed in the order of ``aliases``."""
 
     def raw_payload(self, article_id: int) -> bytes | None: ...
     def revision_count(self, article_id: int) -> int: ...

@@ -132,6 +132,26 @@ MIGRATIONS: tuple[str, ...] = (
     # 2: the full-text search index (see finews.search.schema). A store that
     # already had stories gets an empty index here: `finews reindex` fills it.
     FTS_MIGRATION,
+    # 3: what each twin's own list said of it (the copy's fields and raw
+    # payload), so each list's post can be exported and its address kept.
+    # Twins recorded before this migration have NULLs: no copy was kept.
+    """
+    ALTER TABLE aliases ADD COLUMN title TEXT;
+    ALTER TABLE aliases ADD COLUMN digest TEXT;
+    ALTER TABLE aliases ADD COLUMN published INTEGER;
+    ALTER TABLE aliases ADD COLUMN media TEXT;
+    ALTER TABLE aliases ADD COLUMN url TEXT;
+    ALTER TABLE aliases ADD COLUMN tags TEXT;
+    ALTER TABLE aliases ADD COLUMN shape TEXT;
+    ALTER TABLE aliases ADD COLUMN category_slug TEXT;
+    ALTER TABLE aliases ADD COLUMN extra TEXT;
+    ALTER TABLE aliases ADD COLUMN payload BLOB;     -- zlib-compressed
+    -- The copy's own page address (a redirect to the story); NULL when a
+    -- story or another copy had that address first.
+    ALTER TABLE aliases ADD COLUMN path TEXT;
+    CREATE INDEX aliases_article ON aliases(article_id);
+    CREATE UNIQUE INDEX aliases_path ON aliases(path) WHERE path IS NOT NULL;
+    """,
 )
 
 
