@@ -121,7 +121,15 @@ class CategoryPage:
 class StockLink:
     name: str
     code: str
-    href: str
+    href: str                  # the stock's page on this site
+    quote_href: str            # its quote page at East Money
+    count: int = 0             # stories that mention it (the stock index shows it)
+
+
+@dataclass(frozen=True, slots=True)
+class StockIndexPage:
+    layout: Layout
+    stocks: tuple[StockLink, ...]   # the most mentioned first
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 from .. import urls
 from ..config import SiteSettings
 from ..model import Category, Headline, StoredArticle
-from ..store.base import Store
+from ..store.base import Store, StockSummary
 from .context import (ArchivePage, CategoryPage, DayLink, DayPage, HomePage, HomeSection,
-                      Layout, NotFoundPage, PageLink, RedirectPage, StockLink, StoryPage,
+                      Layout, NotFoundPage, PageLink, RedirectPage, StockIndexPage,
+                      StockLink, StoryPage,
                       china_time, day_label, root_for, story_link)
 
 
@@ -55,9 +56,32 @@ class Pages:
         """Page 0 is the front page (newest S); page p holds oldest-first ranks
         [(p-1)·S, p·S), so appending a story only changes the last page.
         ``heads``: the page's headlines, newest first."""
+        return self._paged(cat.name, cat.tag, lambda p: urls.category_path(cat.slug, p),
+                           urls.category_feed_path(cat.slug), page, count, heads)
+
+    def stock(self, stock: StockSummary, page: int, count: int,
+              heads: list[Headline]) -> CategoryPage:
+        """A stock's pages, numbered like a category's (see :meth:`category`)."""
+        market, code = stock.market, stock.code
+        return self._paged(stock.name or code, stock_title(stock),
+                           lambda p: urls.stock_path(market, code, p),
+                           urls.stock_feed_path(market, code), page, count, heads)
+
+    def stock_index(self, stocks: Sequence[StockSummary]) -> StockIndexPage:
+        """Every stock, the most mentioned first."""
+        root = root_for(urls.STOCK_INDEX)
+        ordered = sorted(stocks, key=lambda s: (-s.count, s.market, s.code))
+        return StockIndexPage(
+            layout=self.layout(urls.STOCK_INDEX, "个股", "plain", root),
+            stocks=tuple(StockLink(s.name, s.code, root + urls.stock_path(s.market, s.code),
+                                   stock_href(s.market, s.code), s.count)
+                         for s in ordered))
+
+    def _paged(self, name: str, tag: str, path_of, feed_path: str, page: int, count: int,
+               heads: list[Headline]) -> CategoryPage:
         size = self.site.page_size
         last = page_count(count, size)
-        path = urls.category_path(cat.slug, page)
+        path = path_of(page)
         root = root_for(path)
         if page == 0:
             older = (count - size - 1) // size + 1 if count > size else None
@@ -65,16 +89,16 @@ class Pages:
         else:
             older = page - 1 if page > 1 else None
             newer = page + 1 if page < last else 0
-        href = lambda p: root + urls.category_path(cat.slug, p)  # noqa: E731
+        href = lambda p: root + path_of(p)  # noqa: E731
         return CategoryPage(
-            layout=self.layout(path, cat.tag, "listing", root), name=cat.name, tag=cat.tag,
+            layout=self.layout(path, tag, "listing", root), name=name, tag=tag,
             page=page, total=count,
             stories=tuple(story_link(h, root, self.tz) for h in heads),
             # Only the front page lists every page (a numbered page would
             # otherwise build a link to each of its category's pages).
             pages=(tuple(PageLink(p, href(p), p == page) for p in range(1, last + 1))
                    if page == 0 else ()),
-            front_href=href(0), feed_href=root + urls.category_feed_path(cat.slug),
+            front_href=href(0), feed_href=root + feed_path,
             newer_href=None if newer is None else href(newer),
             older_href=None if older is None else href(older))
 
@@ -106,7 +130,8 @@ class Pages:
             title=art.title, time=china_time(art.published, self.tz),
             iso=art.published.isoformat(), media=art.media, body_html=art.body_html,
             digest=art.digest, tags=tuple(art.tags),
-            stocks=tuple(StockLink(s.name, s.code, stock_href(s.market, s.code))
+            stocks=tuple(StockLink(s.name, s.code, root + urls.stock_path(s.market, s.code),
+                                   stock_href(s.market, s.code))
                          for s in art.stocks),
             source_url=web_url(art.url), category_tag=stored.category.tag,
             category_href=root + urls.category_path(stored.category.slug))
@@ -151,3 +176,8 @@ def web_url(url: str | None) -> str | None:
 
 def stock_href(market: str, code: str) -> str:
     return f"https://quote.eastmoney.com/unify/r/{quote(market, safe='')}.{quote(code, safe='')}"
+
+
+def stock_title(stock: StockSummary) -> str:
+    """A stock's heading: ``巨化股份 (600160)``, or the code alone."""
+    return f"{stock.name} ({stock.code})" if stock.name else stock.code

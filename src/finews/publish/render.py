@@ -23,6 +23,7 @@ TEMPLATE_OF = {
     "ArchivePage": "archive.html",
     "NotFoundPage": "404.html",
     "RedirectPage": "redirect.html",
+    "StockIndexPage": "stocks.html",
 }
 
 

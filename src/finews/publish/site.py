@@ -111,6 +111,8 @@ def _build(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
         # category pages that listed it at its old time.
         for article_id, category_id, published in store.earlier_times(ids):
             listings.note_earlier(article_id, category_id, published)
+        for article_id, market, code in store.earlier_stocks(ids):
+            listings.note_earlier_stock(article_id, market, code)
         if stories:
             listings.write_affected()
         _write_common(writer, pages, listings, top, wrote_any=stories > 0)

@@ -46,6 +46,16 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class StockSummary:
+    """A security some stories mention: its key, a display name and how many."""
+
+    market: str      # East Money's market id: "1" Shanghai, "0" Shenzhen, "116"…
+    code: str        # "600160", "BK0493"
+    name: str        # the greatest name any mention gave it ("" when none did)
+    count: int       # stories that mention it
+
+
+@dataclass(frozen=True, slots=True)
 class QuarantineEntry:
     id: int
     source: str
@@ -130,6 +140,29 @@ class Store(Protocol):
 
     def days(self) -> list[tuple[date, int]]:
         """Every local date with stories, newest first, with counts."""
+
+    # --- stocks (from ``Article.stocks``) -------------------------------------
+    def stocks(self) -> list[StockSummary]:
+        """Every stock some story mentions, ordered by (market, code)."""
+
+    def stock(self, market: str, code: str) -> StockSummary | None:
+        """One stock, or None when no story mentions it."""
+
+    def stock_newest(self, market: str, code: str, limit: int,
+                     offset: int = 0) -> list[Headline]:
+        """Stories mentioning the stock, newest first by (published, id)."""
+
+    def stock_rank(self, market: str, code: str, published: datetime,
+                   article_id: int) -> int:
+        """How many stories of the stock sort before this one (oldest first)."""
+
+    def stock_walk(self, market: str, code: str, offset: int = 0) -> Iterator[Headline]:
+        """Stories mentioning the stock oldest first by (published, id), from
+        the ``offset``-th on, read as the caller goes."""
+
+    def earlier_stocks(self, article_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+        """(article id, market, code) of each stock an earlier version of these
+        articles mentioned: where a story used to be listed."""
 
     def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]: ...
     def count_quarantine(self) -> int: ...

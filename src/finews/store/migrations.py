@@ -132,6 +132,11 @@ MIGRATIONS: tuple[str, ...] = (
     # 2: the full-text search index (see finews.search.schema). A store that
     # already had stories gets an empty index here: `finews reindex` fills it.
     FTS_MIGRATION,
+    # 3: revisions keep the stocks a version mentioned, so a stock page that
+    # listed a story can be rewritten when an update drops the mention.
+    """
+    ALTER TABLE revisions ADD COLUMN stocks TEXT;
+    """,
 )
 
 

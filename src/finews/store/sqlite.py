@@ -21,7 +21,7 @@ from ..model import (Article, Category, Headline, PackedPayload, QuarantineRecor
                      StockMention, StoredArticle, UpsertOutcome)
 from ..search.index import IndexEntry, index_article
 from ..urls import story_path
-from .base import Change, QuarantineEntry, SourceState
+from .base import Change, QuarantineEntry, SourceState, StockSummary
 from . import readers
 from .migrations import migrate
 
@@ -290,8 +290,8 @@ class SQLiteStore:
         conn = self._conn
         conn.execute(
             "INSERT INTO revisions (article_id, title, digest, body_html, published, "
-            "content_hash, raw, replaced_at) SELECT a.id, a.title, a.digest, a.body_html, "
-            "a.published, a.content_hash, r.data, ? FROM articles a "
+            "content_hash, raw, replaced_at, stocks) SELECT a.id, a.title, a.digest, "
+            "a.body_html, a.published, a.content_hash, r.data, ?, a.stocks FROM articles a "
             "LEFT JOIN raw_payloads r ON r.article_id = a.id WHERE a.id = ?",
             (now, article_id))
         conn.execute(
@@ -481,6 +481,61 @@ class SQLiteStore:
         rows = self._conn.execute(
             "SELECT day, COUNT(*) FROM articles GROUP BY day ORDER BY day DESC")
         return [(date(d // 10000, d // 100 % 100, d % 100), n) for d, n in rows]
+
+    # --- stocks -----------------------------------------------------------------
+
+    _STOCK_JOIN = ("FROM stock_mentions m JOIN articles a ON a.id = m.article_id "
+                   "JOIN categories c ON c.id = a.category_id "
+                   "WHERE m.code = ? AND m.market = ? ")
+
+    def stocks(self) -> list[StockSummary]:
+        rows = self._conn.execute(
+            "SELECT market, code, MAX(name), COUNT(*) FROM stock_mentions "
+            "GROUP BY market, code ORDER BY market, code")
+        return [StockSummary(*row) for row in rows]
+
+    def stock(self, market: str, code: str) -> StockSummary | None:
+        row = self._conn.execute(
+            "SELECT MAX(name), COUNT(*) FROM stock_mentions WHERE code = ? AND market = ?",
+            (code, market)).fetchone()
+        return StockSummary(market, code, row[0], row[1]) if row and row[1] else None
+
+    def stock_newest(self, market: str, code: str, limit: int,
+                     offset: int = 0) -> list[Headline]:
+        rows = self._conn.execute(
+            f"SELECT {_HEADLINE_COLUMNS} {self._STOCK_JOIN}"
+            "ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?",
+            (code, market, limit, offset))
+        return [Headline(aid, path, title, _dt(pub), slug, media, digest)
+                for aid, path, title, pub, slug, media, digest in rows]
+
+    def stock_rank(self, market: str, code: str, published: datetime,
+                   article_id: int) -> int:
+        ts = _ts(published)
+        return self._conn.execute(
+            "SELECT COUNT(*) FROM stock_mentions m JOIN articles a ON a.id = m.article_id "
+            "WHERE m.code = ? AND m.market = ? AND "
+            "(a.published < ? OR (a.published = ? AND a.id < ?))",
+            (code, market, ts, ts, article_id)).fetchone()[0]
+
+    def stock_walk(self, market: str, code: str, offset: int = 0) -> Iterator[Headline]:
+        rows = self._conn.execute(
+            f"SELECT {_HEADLINE_COLUMNS} {self._STOCK_JOIN}"
+            "ORDER BY a.published, a.id LIMIT -1 OFFSET ?", (code, market, offset))
+        for aid, path, title, pub, slug, media, digest in rows:
+            yield Headline(aid, path, title, _dt(pub), slug, media, digest)
+
+    def earlier_stocks(self, article_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+        found: set[tuple[int, str, str]] = set()
+        for start in range(0, len(article_ids), 500):
+            chunk = tuple(article_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            for aid, stocks in self._conn.execute(
+                    f"SELECT DISTINCT article_id, stocks FROM revisions "
+                    f"WHERE article_id IN ({marks}) AND stocks IS NOT NULL "
+                    f"AND stocks != '[]'", chunk):
+                found.update((aid, market, code) for market, code, _ in json.loads(stocks))
+        return sorted(found)
 
     def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]:
         rows = self._conn.execute(
