@@ -32,7 +32,8 @@ class SiteSettings:
     share_host: str = "finance.eastmoney.com"
     timezone: str = "Asia/Shanghai"
     page_size: int = 50
-    #: Stories per category on the home page (the original showed five).
+    #: No longer used: the home page lists outlets as a short index, not
+    #: each outlet's newest stories. Accepted so older finews.toml files load.
     home_per_category: int = 5
     #: Newest stories overall on the home page.
     home_latest: int = 50

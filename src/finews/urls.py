@@ -60,3 +60,4 @@ def stock_feed_path(market: str, code: str) -> str:
 
 
 STOCK_INDEX = "stock/index.html"
+OUTLET_INDEX = "media/index.html"

@@ -5,8 +5,7 @@ what a page can show is written down here. Every link is relative to the
 page (``root`` climbs back to the site's top), so the site works on any
 static host, under any sub-path, and from the built-in server alike.
 Text fields are plain text and are escaped by the templates; the only HTML
-is ``StoryPage.body_html``, which the store holds already sanitised, and
-``HomePage.sections``, rendered from ``HomeSection`` records by a template.
+is ``StoryPage.body_html``, which the store holds already sanitised.
 """
 
 from __future__ import annotations
@@ -73,21 +72,35 @@ class StoryLink:
 
 
 @dataclass(frozen=True, slots=True)
-class HomeSection:
+class OutletLink:
     name: str
-    tag: str
     href: str
-    feed_href: str
-    stories: tuple[StoryLink, ...]
+    count: int = 0             # stories among the newest (home) or in all (index)
+
+
+@dataclass(frozen=True, slots=True)
+class OutletGroup:
+    """Outlets whose slug starts with one letter, on the outlet index."""
+
+    letter: str
+    outlets: tuple[OutletLink, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class HomePage:
     layout: Layout
     latest: tuple[StoryLink, ...]
-    # Each outlet's section as HTML, rendered by finews's own template from a
-    # HomeSection (its text escaped there) and kept between builds.
-    sections: tuple[str, ...]
+    # The outlets busiest among the newest stories, and how many there are in all.
+    outlets: tuple[OutletLink, ...]
+    outlet_total: int
+    outlets_href: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutletIndexPage:
+    layout: Layout
+    groups: tuple[OutletGroup, ...]
+    total: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ from .. import urls
 from ..errors import PublishError
 from ..model import Category, Headline, StoredArticle
 from ..store.base import Store, StockSummary
-from .home import home_sections, keep_layout
 from .feeds import FeedInfo, SITEMAP_LIMIT, atom_feed, chunks, sitemap_index, urlset
 from .pages import Pages, page_count, stock_title
 from .render import render
@@ -30,7 +29,7 @@ PAGES_KEY = "publish.pages"
 STOCK_PAGES_KEY = "publish.stock_pages"
 #: Top-level folders of the site; a category's ``<slug>/index.html`` shortcut
 #: is not written where it would shadow one of them.
-RESERVED = {"archive", "category", "static", "sitemap", "api", "stock"}
+RESERVED = {"archive", "category", "static", "sitemap", "api", "stock", "media"}
 #: Stories listed in latest.json (what live pages compare against).
 LATEST_SIZE = 50
 
@@ -159,11 +158,8 @@ class ListingWriter:
     def write_site_wide(self, seq: int) -> None:
         store, site = self.store, self.site
         cats = store.categories()
-        old_home = None if self._all_days else self.writer.read("index.html")
-        sections = home_sections(store, self.pages, cats, old_home, self._cats, self._ids)
-        home = render(self.pages.home(store, [s.html for s in sections]))
-        self.writer.write("index.html", home)
-        keep_layout(store, sections, home)
+        self.writer.write("index.html", render(self.pages.home(store, cats)))
+        self.writer.write(urls.OUTLET_INDEX, render(self.pages.outlet_index(cats)))
         days = store.days()   # a walk of the whole day index: read once per build
         self.writer.write("archive/index.html", render(self.pages.archive(store, days)))
         info = FeedInfo(site.title, site.base_url + "feed.xml", site.base_url, site.title)
@@ -303,7 +299,7 @@ class ListingWriter:
 
     def _write_sitemaps(self, cats: list[Category], days: list[tuple[date, int]]) -> None:
         base = self.site.base_url
-        fronts = [base, base + "archive/", base + "stock/"] + [
+        fronts = [base, base + "archive/", base + "stock/", base + "media/"] + [
             base + urls.category_path(c.slug) for c in cats]
         self.writer.write("sitemap/pages.xml", urlset(fronts))
         index = [base + "sitemap/pages.xml"]

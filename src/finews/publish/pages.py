@@ -12,10 +12,17 @@ from .. import urls
 from ..config import SiteSettings
 from ..model import Category, Headline, StoredArticle
 from ..store.base import Store, StockSummary
-from .context import (ArchivePage, CategoryPage, DayLink, DayPage, HomePage, HomeSection,
-                      Layout, NotFoundPage, PageLink, RedirectPage, StockIndexPage,
+from .context import (ArchivePage, CategoryPage, DayLink, DayPage, HomePage, Layout,
+                      NotFoundPage, OutletGroup, OutletIndexPage, OutletLink, PageLink, RedirectPage, StockIndexPage,
                       StockLink, StoryPage,
                       china_time, day_label, root_for, story_link)
+
+
+#: The home page's outlet index: the outlets with most stories among this
+#: many newest ones…
+HOME_OUTLET_WINDOW = 200
+#: …at most this many (the page links to the full index).
+HOME_OUTLETS = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,19 +44,38 @@ class Pages:
 
     # --- listings -------------------------------------------------------------
 
-    def home(self, store: Store, sections: Sequence[str]) -> HomePage:
-        """``sections``: each outlet's section as HTML, in page order
-        (rendered from ``home_section`` contexts, see ``publish.home``)."""
-        latest = tuple(story_link(h, "./", self.tz)
-                       for h in store.newest(self.site.home_latest))
-        return HomePage(layout=self.layout("index.html", "", "listing"), latest=latest,
-                        sections=tuple(sections))
-
-    def home_section(self, cat: Category, heads: list[Headline]) -> HomeSection:
+    def home(self, store: Store, categories: Sequence[Category]) -> HomePage:
+        """The newest stories, and a short outlet index: the outlets busiest
+        among the newest ``HOME_OUTLET_WINDOW`` stories, with a link to all."""
+        latest = store.newest(max(self.site.home_latest, HOME_OUTLET_WINDOW))
         root = "./"
-        return HomeSection(name=cat.name, tag=cat.tag, href=root + urls.category_path(cat.slug),
-                           feed_href=root + urls.category_feed_path(cat.slug),
-                           stories=tuple(story_link(h, root, self.tz) for h in heads))
+        busy: dict[str, list] = {}
+        for h in latest:
+            entry = busy.setdefault(h.category_slug, [0, h.media])
+            entry[0] += 1
+        ranked = sorted(busy.items(), key=lambda item: (-item[1][0], item[0]))
+        outlets = tuple(OutletLink(name, root + urls.category_path(slug), n)
+                        for slug, (n, name) in ranked[:HOME_OUTLETS])
+        return HomePage(
+            layout=self.layout("index.html", "", "listing"),
+            latest=tuple(story_link(h, root, self.tz)
+                         for h in latest[:self.site.home_latest]),
+            outlets=outlets, outlet_total=len(categories),
+            outlets_href=root + urls.OUTLET_INDEX.removesuffix("index.html"))
+
+    def outlet_index(self, categories: Sequence[Category]) -> OutletIndexPage:
+        """Every outlet, grouped by the first letter of its (pinyin) slug."""
+        root = root_for(urls.OUTLET_INDEX)
+        groups: dict[str, list[OutletLink]] = {}
+        for cat in sorted(categories, key=lambda c: c.slug):
+            first = cat.slug[:1]
+            letter = first.upper() if first.isascii() and first.isalpha() else "#"
+            groups.setdefault(letter, []).append(
+                OutletLink(cat.name, root + urls.category_path(cat.slug)))
+        return OutletIndexPage(
+            layout=self.layout(urls.OUTLET_INDEX, "媒体", "plain", root),
+            groups=tuple(OutletGroup(k, tuple(v)) for k, v in sorted(groups.items())),
+            total=len(categories))
 
     def category(self, cat: Category, page: int, count: int,
                  heads: list[Headline]) -> CategoryPage:
