@@ -20,6 +20,7 @@ host = "127.0.0.1:8000"              # host written in Jekyll back-links
 share_host = "finance.eastmoney.com" # host of East Money share links in Jekyll posts
 timezone = "Asia/Shanghai"           # times are stored in UTC and shown in this zone
 page_size = 50                       # stories per category page
+home_per_category = 5                # stories per category on the home page
 home_latest = 50                     # newest stories on the home page
 feed_size = 50                       # entries per Atom feed
 live_interval = 15                   # seconds between an open page's checks for news
