@@ -90,6 +90,7 @@ class OutletGroup:
 class HomePage:
     layout: Layout
     latest: tuple[StoryLink, ...]
+    clusters: tuple[ClusterLink, ...]
     # The outlets busiest among the newest stories, and how many there are in all.
     outlets: tuple[OutletLink, ...]
     outlet_total: int
@@ -146,6 +147,28 @@ class StockIndexPage:
 
 
 @dataclass(frozen=True, slots=True)
+class PeerLink:
+    """Another outlet's report of the same news, on a story page."""
+
+    title: str
+    href: str
+    media: str
+    time: str
+    lead: bool                 # the cluster's earliest report
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterLink:
+    """A cluster on the home page: its lead story and how many reports."""
+
+    title: str
+    href: str
+    media: str
+    time: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
 class StoryPage:
     layout: Layout
     title: str
@@ -159,6 +182,10 @@ class StoryPage:
     source_url: str | None     # only http(s) links
     category_tag: str
     category_href: str
+    # Other reports of the same news (its cluster), earliest first; and how
+    # many reports the cluster has in all.
+    peers: tuple[PeerLink, ...] = ()
+    cluster_size: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from itertools import islice
 from typing import Callable, Iterator, Sequence
 
 from .. import urls
+from ..cluster.assign import collapse
 from ..errors import PublishError
 from ..model import Category, Headline, StoredArticle
 from ..store.base import Store, StockSummary
@@ -163,7 +164,7 @@ class ListingWriter:
         days = store.days()   # a walk of the whole day index: read once per build
         self.writer.write("archive/index.html", render(self.pages.archive(store, days)))
         info = FeedInfo(site.title, site.base_url + "feed.xml", site.base_url, site.title)
-        self.writer.write("feed.xml", atom_feed(info, self._full(None, store.newest), site.base_url))
+        self.writer.write("feed.xml", atom_feed(info, self._full(None, self._site_newest), site.base_url))
         self._write_latest(seq)
         self._write_sitemaps(cats, days)
 
@@ -280,6 +281,13 @@ class ListingWriter:
         heads = newest[:size] if newest is not None else newest_of(size)
         by_id = {s.id: s for s in self.store.articles([h.id for h in heads])}
         return [by_id[h.id] for h in heads if h.id in by_id]
+
+    def _site_newest(self, limit: int) -> list[Headline]:
+        """The site feed's stories: with ``collapse_clusters``, a cluster once."""
+        if not self.site.collapse_clusters:
+            return self.store.newest(limit)
+        heads = self.store.newest(limit * 3)
+        return collapse(heads, self.store.clusters_of([h.id for h in heads]), limit)
 
     def _write_latest(self, seq: int) -> None:
         heads = self.store.newest(min(LATEST_SIZE, self.site.home_latest))

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Sequence
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from .. import urls
 from ..config import SiteSettings
 from ..model import Category, Headline, StoredArticle
+from ..cluster.assign import PEERS_SHOWN, collapse
 from ..store.base import Store, StockSummary
-from .context import (ArchivePage, CategoryPage, DayLink, DayPage, HomePage, Layout,
-                      NotFoundPage, OutletGroup, OutletIndexPage, OutletLink, PageLink, RedirectPage, StockIndexPage,
+from .context import (ArchivePage, CategoryPage, ClusterLink, DayLink, DayPage, HomePage,
+                      Layout, NotFoundPage, OutletGroup, OutletIndexPage, OutletLink, PageLink,
+                      PeerLink, RedirectPage, StockIndexPage,
                       StockLink, StoryPage,
-                      china_time, day_label, root_for, story_link)
+                      china_time, day_label, root_for, short_time, story_link)
 
 
 #: The home page's outlet index: the outlets with most stories among this
@@ -23,6 +25,8 @@ from .context import (ArchivePage, CategoryPage, DayLink, DayPage, HomePage, Lay
 HOME_OUTLET_WINDOW = 200
 #: …at most this many (the page links to the full index).
 HOME_OUTLETS = 24
+#: Clusters on the home page.
+HOME_CLUSTERS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +49,24 @@ class Pages:
     # --- listings -------------------------------------------------------------
 
     def home(self, store: Store, categories: Sequence[Category]) -> HomePage:
-        """The newest stories, and a short outlet index: the outlets busiest
-        among the newest ``HOME_OUTLET_WINDOW`` stories, with a link to all."""
+        """The newest stories, the largest clusters of the last hours, and a
+        short outlet index: the outlets busiest among the newest
+        ``HOME_OUTLET_WINDOW`` stories, with a link to all."""
         latest = store.newest(max(self.site.home_latest, HOME_OUTLET_WINDOW))
         root = "./"
+        clusters: tuple[ClusterLink, ...] = ()
+        if latest:
+            # Hours before the newest story, not before now: a build says the
+            # same whenever it runs.
+            since = latest[0].published - timedelta(hours=self.site.home_cluster_hours)
+            clusters = tuple(
+                ClusterLink(c.lead.title, root + c.lead.path, c.lead.media,
+                            short_time(c.lead.published, self.tz), c.size)
+                for c in store.largest_clusters(since, HOME_CLUSTERS))
+        shown = latest[:self.site.home_latest]
+        if self.site.collapse_clusters:
+            shown = collapse(latest, store.clusters_of([h.id for h in latest]),
+                             self.site.home_latest)
         busy: dict[str, list] = {}
         for h in latest:
             entry = busy.setdefault(h.category_slug, [0, h.media])
@@ -58,8 +76,7 @@ class Pages:
                         for slug, (n, name) in ranked[:HOME_OUTLETS])
         return HomePage(
             layout=self.layout("index.html", "", "listing"),
-            latest=tuple(story_link(h, root, self.tz)
-                         for h in latest[:self.site.home_latest]),
+            latest=tuple(story_link(h, root, self.tz) for h in shown), clusters=clusters,
             outlets=outlets, outlet_total=len(categories),
             outlets_href=root + urls.OUTLET_INDEX.removesuffix("index.html"))
 
@@ -148,10 +165,21 @@ class Pages:
 
     # --- single pages -----------------------------------------------------------
 
-    def story(self, stored: StoredArticle) -> StoryPage:
+    def story(self, stored: StoredArticle,
+              cluster: tuple[int, list[Headline]] | None = None) -> StoryPage:
+        """``cluster``: (its size, its first stories) when the story is in
+        a cluster of two or more (``Store.cluster_peers``)."""
         art = stored.article
         root = root_for(stored.path)
+        peers: tuple[PeerLink, ...] = ()
+        size = 0
+        if cluster is not None:
+            size, members = cluster
+            peers = tuple(PeerLink(h.title, root + h.path, h.media,
+                                   short_time(h.published, self.tz), n == 0)
+                          for n, h in enumerate(members) if h.id != stored.id)[:PEERS_SHOWN]
         return StoryPage(
+            peers=peers, cluster_size=size,
             layout=self.layout(stored.path, art.title, "story", root),
             title=art.title, time=china_time(art.published, self.tz),
             iso=art.published.isoformat(), media=art.media, body_html=art.body_html,

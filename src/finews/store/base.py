@@ -56,6 +56,25 @@ class StockSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterCandidate:
+    """A clustered story that shares an LSH key with the one being clustered."""
+
+    article_id: int
+    cluster_id: int
+    fingerprint: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSummary:
+    """A cluster of near-duplicate stories: its lead (earliest) story and size."""
+
+    cluster_id: int
+    size: int                 # stories in the cluster
+    lead: Headline            # the earliest published (then smallest id)
+    newest: datetime          # its newest story's time
+
+
+@dataclass(frozen=True, slots=True)
 class QuarantineEntry:
     id: int
     source: str
@@ -163,6 +182,36 @@ class Store(Protocol):
     def earlier_stocks(self, article_ids: Sequence[int]) -> list[tuple[int, str, str]]:
         """(article id, market, code) of each stock an earlier version of these
         articles mentioned: where a story used to be listed."""
+
+    # --- story clusters (logic in finews.cluster; fingerprints are opaque) -----
+    def cluster_candidates(self, keys: Sequence[int], *, since: datetime, until: datetime,
+                           per_key: int) -> list[ClusterCandidate]:
+        """Clustered stories published in [since, until] sharing any of ``keys``:
+        at most ``per_key`` (the newest ids) for each key, each story once."""
+
+    def add_to_cluster(self, article_id: int, cluster_id: int, *, published: datetime,
+                       keys: Sequence[int], fingerprint: bytes,
+                       touch: Sequence[int] = ()) -> bool:
+        """Record a story's cluster, fingerprint and keys in one transaction;
+        ``touch``: stories whose pages change with it (they get a new change
+        sequence, so the next build renders them). False when the story was
+        clustered already (nothing written)."""
+
+    def cluster_members(self, cluster_id: int, limit: int | None = None) -> list[Headline]:
+        """A cluster's stories, earliest first by (published, id)."""
+
+    def cluster_peers(self, article_ids: Sequence[int],
+                      limit: int) -> dict[int, tuple[int, list[Headline]]]:
+        """For each of these stories in a cluster of two or more: (the
+        cluster's size, its first ``limit`` stories earliest first)."""
+
+    def clusters_of(self, article_ids: Sequence[int]) -> dict[int, int]:
+        """The cluster id of each of these stories that is clustered."""
+
+    def largest_clusters(self, since: datetime, limit: int, *,
+                         min_size: int = 2) -> list[ClusterSummary]:
+        """Clusters with a story published at or after ``since`` and at least
+        ``min_size`` stories, the largest first (then the newest, then id)."""
 
     def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]: ...
     def count_quarantine(self) -> int: ...

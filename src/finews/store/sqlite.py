@@ -21,7 +21,8 @@ from ..model import (Article, Category, Headline, PackedPayload, QuarantineRecor
                      StockMention, StoredArticle, UpsertOutcome)
 from ..search.index import IndexEntry, index_article
 from ..urls import story_path
-from .base import Change, QuarantineEntry, SourceState, StockSummary
+from .base import (Change, ClusterCandidate, ClusterSummary, QuarantineEntry, SourceState,
+                   StockSummary)
 from . import readers
 from .migrations import migrate
 
@@ -536,6 +537,94 @@ class SQLiteStore:
                     f"AND stocks != '[]'", chunk):
                 found.update((aid, market, code) for market, code, _ in json.loads(stocks))
         return sorted(found)
+
+    # --- story clusters ---------------------------------------------------------
+
+    def cluster_candidates(self, keys: Sequence[int], *, since: datetime, until: datetime,
+                           per_key: int) -> list[ClusterCandidate]:
+        conn = self._conn
+        ids: dict[int, None] = {}
+        for key in keys:
+            for (aid,) in conn.execute(
+                    "SELECT article_id FROM cluster_keys WHERE key = ? "
+                    "ORDER BY article_id DESC LIMIT ?", (key, per_key)):
+                ids[aid] = None
+        if not ids:
+            return []
+        chunk = tuple(ids)
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT article_id, cluster_id, fingerprint FROM story_clusters "
+            f"WHERE article_id IN ({marks}) AND published BETWEEN ? AND ? "
+            f"ORDER BY article_id", (*chunk, _ts(since), _ts(until)))
+        return [ClusterCandidate(*row) for row in rows]
+
+    def add_to_cluster(self, article_id: int, cluster_id: int, *, published: datetime,
+                       keys: Sequence[int], fingerprint: bytes,
+                       touch: Sequence[int] = ()) -> bool:
+        conn = self._conn
+        with self._write():
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO story_clusters (article_id, cluster_id, published, "
+                "fingerprint) VALUES (?, ?, ?, ?)",
+                (article_id, cluster_id, _ts(published), fingerprint))
+            if cur.rowcount == 0:
+                return False
+            conn.executemany("INSERT OR IGNORE INTO cluster_keys (key, article_id) "
+                             "VALUES (?, ?)", [(key, article_id) for key in keys])
+            if touch:
+                seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+                conn.executemany("UPDATE articles SET seq = ? WHERE id = ?",
+                                 [(seq + n, aid) for n, aid in enumerate(sorted(touch), 1)])
+        return True
+
+    _MEMBER_SELECT = (f"SELECT s.cluster_id, {_HEADLINE_COLUMNS} FROM story_clusters s "
+                      "JOIN articles a ON a.id = s.article_id "
+                      "JOIN categories c ON c.id = a.category_id ")
+
+    def cluster_members(self, cluster_id: int, limit: int | None = None) -> list[Headline]:
+        rows = self._conn.execute(
+            self._MEMBER_SELECT + "WHERE s.cluster_id = ? ORDER BY a.published, a.id "
+            "LIMIT ?", (cluster_id, -1 if limit is None else limit))
+        return [Headline(aid, path, title, _dt(pub), slug, media, digest)
+                for _, aid, path, title, pub, slug, media, digest in rows]
+
+    def clusters_of(self, article_ids: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = tuple(article_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(self._conn.execute(
+                f"SELECT article_id, cluster_id FROM story_clusters "
+                f"WHERE article_id IN ({marks})", chunk))
+        return found
+
+    def cluster_peers(self, article_ids: Sequence[int],
+                      limit: int) -> dict[int, tuple[int, list[Headline]]]:
+        of = self.clusters_of(article_ids)
+        clusters: dict[int, tuple[int, list[Headline]]] = {}
+        for cluster_id in sorted(set(of.values())):
+            size = self._conn.execute(
+                "SELECT COUNT(*) FROM story_clusters WHERE cluster_id = ?",
+                (cluster_id,)).fetchone()[0]
+            if size > 1:
+                clusters[cluster_id] = (size, self.cluster_members(cluster_id, limit))
+        return {aid: clusters[cid] for aid, cid in of.items() if cid in clusters}
+
+    def largest_clusters(self, since: datetime, limit: int, *,
+                         min_size: int = 2) -> list[ClusterSummary]:
+        rows = self._conn.execute(
+            "SELECT s.cluster_id, COUNT(*), MAX(s.published) FROM story_clusters s "
+            "WHERE s.cluster_id IN (SELECT DISTINCT cluster_id FROM story_clusters "
+            "WHERE published >= ?) GROUP BY s.cluster_id HAVING COUNT(*) >= ? "
+            "ORDER BY COUNT(*) DESC, MAX(s.published) DESC, s.cluster_id LIMIT ?",
+            (_ts(since), min_size, limit)).fetchall()
+        found = []
+        for cluster_id, size, newest in rows:
+            lead = self.cluster_members(cluster_id, 1)
+            if lead:
+                found.append(ClusterSummary(cluster_id, size, lead[0], _dt(newest)))
+        return found
 
     def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]:
         rows = self._conn.execute(
