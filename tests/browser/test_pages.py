@@ -328,6 +328,14 @@ def test_home_on_a_phone_is_short_and_links_outlets_and_stocks(site, open_page):
     widths = page.eval_on_selector_all(
         "main li", "ls => ls.map(l => l.getBoundingClientRect().right)")
     assert max(widths) <= PHONE[0]
+    # The largest clusters come first; a cluster's lead names the other reports.
+    clusters = page.eval_on_selector_all("section.clusters li a", "as => as.map(a => a.href)")
+    assert clusters, "the upstream serves re-publications: some cluster is expected"
+    visit(watched, clusters[0])
+    peers = page.eval_on_selector_all("section.peers li a", "as => as.map(a => a.href)")
+    assert peers and all(httpx.get(h, timeout=5).status_code == 200 for h in peers)
+    assert "家媒体报道" in page.inner_text("section.peers h2")
+    page.screenshot(path="/tmp/finews-cluster-story-phone.png", full_page=True)
     # A story page links its stocks to the stock's own page here.
     story = next(s for s in site.latest()["stories"])
     visit(watched, site.url + story["path"])

@@ -49,7 +49,10 @@ LEAD_TOKENS = 120
 MIN_CONTAINMENT = 0.6
 #: …an estimated Jaccard similarity at least this (a short story made of
 #: stock phrases is contained in many longer ones)…
-MIN_JACCARD = 0.3
+MIN_JACCARD = 0.4
+#: …titles sharing at least this share of their words (a re-worded title
+#: keeps its company, action and figure; news that only reads alike does not)…
+MIN_TITLE_OVERLAP = 0.2
 #: …and, when the smaller story states figures, at least this share of them
 #: stated by the other too.
 MIN_SHARED_NUMBERS = 0.75
@@ -57,7 +60,7 @@ _SEED = 20240101   # fixes the permutations: signatures are comparable across ru
 
 _WORD = re.compile(r"\w", re.UNICODE)
 _NUMBER = re.compile(r"\d")
-_HEADER = struct.Struct("<HH")   # shingle count, figure count
+_HEADER = struct.Struct("<HHH")   # shingle count, figure count, title word count
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,22 +70,26 @@ class Fingerprint:
     signature: tuple[int, ...]    # PERMUTATIONS MinHash values
     size: int                     # distinct shingles
     numbers: frozenset[int]       # CRC32s of the figures the text states
+    title: frozenset[int] = frozenset()   # CRC32s of the title's words
 
     def pack(self) -> bytes:
         """Bytes for the store (opaque there)."""
-        numbers = sorted(self.numbers)
-        return (_HEADER.pack(min(self.size, 65535), len(numbers))
+        numbers, title = sorted(self.numbers)[:65535], sorted(self.title)[:65535]
+        return (_HEADER.pack(min(self.size, 65535), len(numbers), len(title))
                 + np.asarray(self.signature, dtype="<u4").tobytes()
-                + np.asarray(numbers, dtype="<u4").tobytes())
+                + np.asarray(numbers, dtype="<u4").tobytes()
+                + np.asarray(title, dtype="<u4").tobytes())
 
     @classmethod
     def unpack(cls, data: bytes) -> "Fingerprint":
-        size, count = _HEADER.unpack_from(data)
+        size, count, words = _HEADER.unpack_from(data)
         start = _HEADER.size
         end = start + 4 * PERMUTATIONS
         signature = tuple(np.frombuffer(data[start:end], dtype="<u4").tolist())
         numbers = frozenset(np.frombuffer(data[end:end + 4 * count], dtype="<u4").tolist())
-        return cls(signature, size, numbers)
+        end += 4 * count
+        title = frozenset(np.frombuffer(data[end:end + 4 * words], dtype="<u4").tolist())
+        return cls(signature, size, numbers, title)
 
 
 @lru_cache(maxsize=1)
@@ -92,10 +99,14 @@ def _minhash_template():
     return MinHash(num_perm=PERMUTATIONS, seed=_SEED, hashfunc=zlib.crc32)
 
 
+def _title_words(title: str) -> list[str]:
+    return [w for w in load_segmenter().cut(normalise(title)) if _WORD.search(w)]
+
+
 def tokens(title: str, text: str) -> list[str]:
     """The compared words: the title's, then the body lead's."""
     cut = load_segmenter().cut
-    head = [w for w in cut(normalise(title)) if _WORD.search(w)]
+    head = _title_words(title)
     body = []
     for word in cut(normalise(text[:LEAD_TOKENS * 4])):
         if _WORD.search(word):
@@ -116,7 +127,8 @@ def fingerprint(title: str, text: str) -> Fingerprint:
                  permutations=template.permutations, scheme=template.scheme)
     mh.update_batch(sorted(shingles))
     numbers = frozenset(zlib.crc32(w.encode()) for w in words if _NUMBER.search(w))
-    return Fingerprint(tuple(mh.hashvalues.tolist()), len(shingles), numbers)
+    heading = frozenset(zlib.crc32(w.encode()) for w in _title_words(title))
+    return Fingerprint(tuple(mh.hashvalues.tolist()), len(shingles), numbers, heading)
 
 
 def band_keys(fp: Fingerprint) -> list[int]:
@@ -152,10 +164,18 @@ def shared_numbers(a: Fingerprint, b: Fingerprint) -> float:
     return len(small & large) / len(small)
 
 
+def title_overlap(a: Fingerprint, b: Fingerprint) -> float:
+    """Jaccard similarity of the two titles' word sets."""
+    union = len(a.title | b.title)
+    return len(a.title & b.title) / union if union else 1.0
+
+
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
     """How alike two stories are, 0…1 (the estimated containment); 0 when
-    their figures disagree or their sets overlap too little."""
-    if shared_numbers(a, b) < MIN_SHARED_NUMBERS or jaccard(a, b) < MIN_JACCARD:
+    their figures disagree, their titles share too few words or their
+    texts overlap too little."""
+    if (shared_numbers(a, b) < MIN_SHARED_NUMBERS or title_overlap(a, b) < MIN_TITLE_OVERLAP
+            or jaccard(a, b) < MIN_JACCARD):
         return 0.0
     return containment(a, b)
 

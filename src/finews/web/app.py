@@ -26,6 +26,7 @@ from ..config import Settings
 from ..errors import FinewsError, QueryError, StoreError
 from ..store.base import Store
 from .api import latest_payload, parse_limit, status_payload
+from .clusters import clusters_payload, stock_payload
 from .events import event_stream
 from .headers import SecurityHeaders
 from .search import search_page, search_payload
@@ -105,6 +106,30 @@ class _Handlers:
             return PlainTextResponse("search is not available right now", status_code=503)
         return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
+    async def clusters(self, request: Request) -> Response:
+        params = _single_params(request)
+        if isinstance(params, Response):
+            return params
+        base = self.settings.site.base_url
+        return await self._api(lambda store: clusters_payload(store, params, base))
+
+    async def stock(self, request: Request) -> Response:
+        params = _single_params(request)
+        if isinstance(params, Response):
+            return params
+        stock_id = request.path_params["stock_id"]
+        base = self.settings.site.base_url
+        try:
+            found = await self._with_store(
+                lambda store: stock_payload(store, stock_id, params, base))
+        except QueryError as exc:
+            return error_response(400, exc.code, exc.message)
+        except StoreError:
+            return error_response(503, StoreError.code, "the store is not available right now")
+        if found is None:
+            return error_response(404, "not_found", f"no story names the stock {stock_id!r}")
+        return JSONResponse(found)
+
     async def events(self, request: Request) -> Response:
         latest = Path(self.settings.site_dir) / "latest.json"
         return event_stream(request, latest, self.events_interval)
@@ -167,6 +192,8 @@ def create_app(settings: Settings, store_factory: StoreFactory, *,
         Route("/api/status", h.status, methods=["GET", "HEAD"]),
         Route("/api/events", h.events, methods=["GET"]),
         Route("/api/search", h.search_api, methods=["GET", "HEAD"]),
+        Route("/api/clusters", h.clusters, methods=["GET", "HEAD"]),
+        Route("/api/stocks/{stock_id}", h.stock, methods=["GET", "HEAD"]),
         Route("/search", h.search_html, methods=["GET", "HEAD"]),
         Route("/{path:path}", h.site, methods=["GET", "HEAD"]),
     ]
