@@ -46,3 +46,16 @@ def test_edits_and_figures(title: str, body: str, same: bool) -> None:
                            "巨化股份公告称，公司拟以自有资金1.2亿元回购。业内人士认为，新能源板块有望保持景气。")
     other = fingerprint(title, body)
     assert near_duplicates(original, other) is same, jaccard(original, other)
+
+
+def test_the_quick_matcher_scores_like_the_plain_functions() -> None:
+    from finews.cluster.fingerprint import Matcher, similarity
+    pairs = labelled_pairs(seed=7, originals=60)
+    for pair in pairs:
+        a = fingerprint(pair.a.title, pair.a.body)
+        b = fingerprint(pair.b.title, pair.b.body)
+        assert Matcher(a).score(b.pack()) == pytest.approx(similarity(a, b))
+    matcher = Matcher(fingerprint(pairs[0].a.title, pairs[0].a.body))
+    others = [fingerprint(p.b.title, p.b.body) for p in pairs]
+    assert matcher.scores([o.pack() for o in others]) == pytest.approx(
+        [similarity(matcher.fp, o) for o in others])

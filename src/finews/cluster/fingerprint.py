@@ -99,17 +99,23 @@ def _minhash_template():
     return MinHash(num_perm=PERMUTATIONS, seed=_SEED, hashfunc=zlib.crc32)
 
 
+def _wordy(word: str) -> bool:
+    # isalnum answers most tokens (Han words, Latin, digits) without a regex.
+    return word.isalnum() or _WORD.search(word) is not None
+
+
 def _title_words(title: str) -> list[str]:
-    return [w for w in load_segmenter().cut(normalise(title)) if _WORD.search(w)]
+    return [w for w in load_segmenter().cut(normalise(title)) if _wordy(w)]
 
 
-def tokens(title: str, text: str) -> list[str]:
-    """The compared words: the title's, then the body lead's."""
+def tokens(title: str, text: str, head: list[str] | None = None) -> list[str]:
+    """The compared words: the title's (``head``, when cut already), then the
+    body lead's."""
     cut = load_segmenter().cut
-    head = _title_words(title)
+    head = _title_words(title) if head is None else head
     body = []
     for word in cut(normalise(text[:LEAD_TOKENS * 4])):
-        if _WORD.search(word):
+        if _wordy(word):
             body.append(word)
             if len(body) >= LEAD_TOKENS:
                 break
@@ -118,7 +124,8 @@ def tokens(title: str, text: str) -> list[str]:
 
 def fingerprint(title: str, text: str) -> Fingerprint:
     """The fingerprint of a story with this title and plain-text body."""
-    words = tokens(title, text)
+    head = _title_words(title)
+    words = tokens(title, text, head)
     shingles = {f"{a} {b}".encode() for a, b in zip(words, words[1:])} or {
         w.encode() for w in words} or {b""}
     template = _minhash_template()
@@ -127,7 +134,7 @@ def fingerprint(title: str, text: str) -> Fingerprint:
                  permutations=template.permutations, scheme=template.scheme)
     mh.update_batch(sorted(shingles))
     numbers = frozenset(zlib.crc32(w.encode()) for w in words if _NUMBER.search(w))
-    heading = frozenset(zlib.crc32(w.encode()) for w in _title_words(title))
+    heading = frozenset(zlib.crc32(w.encode()) for w in head)
     return Fingerprint(tuple(mh.hashvalues.tolist()), len(shingles), numbers, heading)
 
 
@@ -182,3 +189,47 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
 
 def near_duplicates(a: Fingerprint, b: Fingerprint) -> bool:
     return similarity(a, b) >= MIN_CONTAINMENT
+
+
+class Matcher:
+    """One story's fingerprint, compared with many packed ones quickly: the
+    exact checks (figures, title words) first, the signature only for those
+    that pass, read straight from the packed bytes."""
+
+    __slots__ = ("fp", "_signature")
+
+    def __init__(self, fp: Fingerprint) -> None:
+        self.fp = fp
+        self._signature = np.asarray(fp.signature, dtype="<u4")
+
+    def scores(self, packed: list[bytes]) -> list[float]:
+        """``score`` of each; the signatures compared all at once first, so
+        only the few that overlap enough are unpacked."""
+        if not packed:
+            return []
+        start, end = _HEADER.size, _HEADER.size + 4 * PERMUTATIONS
+        others = np.frombuffer(b"".join([p[start:end] for p in packed]),
+                               dtype="<u4").reshape(len(packed), PERMUTATIONS)
+        agree = np.count_nonzero(others == self._signature, axis=1)
+        floor = MIN_JACCARD * PERMUTATIONS
+        return [self.score(p) if n >= floor else 0.0 for p, n in zip(packed, agree.tolist())]
+
+    def score(self, packed: bytes) -> float:
+        """``similarity(self.fp, Fingerprint.unpack(packed))``."""
+        size, count, words = _HEADER.unpack_from(packed)
+        end = _HEADER.size + 4 * PERMUTATIONS
+        numbers = set(struct.unpack_from(f"<{count}I", packed, end)) if count else set()
+        title = set(struct.unpack_from(f"<{words}I", packed, end + 4 * count)) if words else set()
+        mine = self.fp
+        small, large = sorted((mine.numbers, numbers), key=len)
+        if small and len(small & large) / len(small) < MIN_SHARED_NUMBERS:
+            return 0.0
+        union = len(mine.title | title)
+        if union and len(mine.title & title) / union < MIN_TITLE_OVERLAP:
+            return 0.0
+        other = np.frombuffer(packed, dtype="<u4", count=PERMUTATIONS, offset=_HEADER.size)
+        j = int(np.count_nonzero(self._signature == other)) / PERMUTATIONS
+        if j < MIN_JACCARD:
+            return 0.0
+        common = j * (mine.size + size) / (1 + j)
+        return min(1.0, common / max(1, min(mine.size, size)))

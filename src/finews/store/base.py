@@ -65,6 +65,18 @@ class ClusterCandidate:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterEntry:
+    """A story put into a cluster, as ``add_to_clusters`` records it."""
+
+    article_id: int
+    cluster_id: int
+    published: datetime
+    keys: tuple[int, ...]          # its LSH band keys
+    fingerprint: bytes             # opaque to the store
+    touch: tuple[int, ...] = ()    # stories whose pages list it
+
+
+@dataclass(frozen=True, slots=True)
 class ClusterSummary:
     """A cluster of near-duplicate stories: its lead (earliest) story and size."""
 
@@ -184,18 +196,20 @@ class Store(Protocol):
         articles mentioned: where a story used to be listed."""
 
     # --- story clusters (logic in finews.cluster; fingerprints are opaque) -----
-    def cluster_candidates(self, keys: Sequence[int], *, since: datetime, until: datetime,
-                           per_key: int) -> list[ClusterCandidate]:
-        """Clustered stories published in [since, until] sharing any of ``keys``:
-        at most ``per_key`` (the newest ids) for each key, each story once."""
+    def cluster_key_hits(self, keys: Sequence[int], per_key: int) -> dict[int, list[int]]:
+        """For each LSH key, the ids of at most ``per_key`` clustered stories
+        having it, the highest ids first (keys no story has are left out)."""
 
-    def add_to_cluster(self, article_id: int, cluster_id: int, *, published: datetime,
-                       keys: Sequence[int], fingerprint: bytes,
-                       touch: Sequence[int] = ()) -> bool:
-        """Record a story's cluster, fingerprint and keys in one transaction;
-        ``touch``: stories whose pages change with it (they get a new change
-        sequence, so the next build renders them). False when the story was
-        clustered already (nothing written)."""
+    def cluster_fingerprints(self, article_ids: Sequence[int], *, since: datetime,
+                             until: datetime) -> list[ClusterCandidate]:
+        """The cluster and fingerprint of each of these clustered stories
+        published in [since, until], in id order."""
+
+    def add_to_clusters(self, entries: Sequence[ClusterEntry]) -> int:
+        """Record stories' clusters, fingerprints and keys in one transaction;
+        each entry's ``touch`` stories get a new change sequence (their pages
+        change with it, so the next build renders them). A story clustered
+        already is left as it is; how many were recorded."""
 
     def cluster_members(self, cluster_id: int, limit: int | None = None) -> list[Headline]:
         """A cluster's stories, earliest first by (published, id)."""

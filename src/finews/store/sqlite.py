@@ -21,8 +21,8 @@ from ..model import (Article, Category, Headline, PackedPayload, QuarantineRecor
                      StockMention, StoredArticle, UpsertOutcome)
 from ..search.index import IndexEntry, index_article
 from ..urls import story_path
-from .base import (Change, ClusterCandidate, ClusterSummary, QuarantineEntry, SourceState,
-                   StockSummary)
+from .base import (Change, ClusterCandidate, ClusterEntry, ClusterSummary, QuarantineEntry,
+                   SourceState, StockSummary)
 from . import readers
 from .migrations import migrate
 
@@ -540,43 +540,49 @@ class SQLiteStore:
 
     # --- story clusters ---------------------------------------------------------
 
-    def cluster_candidates(self, keys: Sequence[int], *, since: datetime, until: datetime,
-                           per_key: int) -> list[ClusterCandidate]:
-        conn = self._conn
-        ids: dict[int, None] = {}
+    def cluster_key_hits(self, keys: Sequence[int], per_key: int) -> dict[int, list[int]]:
+        hits: dict[int, list[int]] = {}
         for key in keys:
-            for (aid,) in conn.execute(
-                    "SELECT article_id FROM cluster_keys WHERE key = ? "
-                    "ORDER BY article_id DESC LIMIT ?", (key, per_key)):
-                ids[aid] = None
-        if not ids:
-            return []
-        chunk = tuple(ids)
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
-            f"SELECT article_id, cluster_id, fingerprint FROM story_clusters "
-            f"WHERE article_id IN ({marks}) AND published BETWEEN ? AND ? "
-            f"ORDER BY article_id", (*chunk, _ts(since), _ts(until)))
-        return [ClusterCandidate(*row) for row in rows]
+            ids = [aid for (aid,) in self._conn.execute(
+                "SELECT article_id FROM cluster_keys WHERE key = ? "
+                "ORDER BY article_id DESC LIMIT ?", (key, per_key))]
+            if ids:
+                hits[key] = ids
+        return hits
 
-    def add_to_cluster(self, article_id: int, cluster_id: int, *, published: datetime,
-                       keys: Sequence[int], fingerprint: bytes,
-                       touch: Sequence[int] = ()) -> bool:
+    def cluster_fingerprints(self, article_ids: Sequence[int], *, since: datetime,
+                             until: datetime) -> list[ClusterCandidate]:
+        found: list[ClusterCandidate] = []
+        for start in range(0, len(article_ids), 500):
+            chunk = tuple(article_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found += [ClusterCandidate(*row) for row in self._conn.execute(
+                f"SELECT article_id, cluster_id, fingerprint FROM story_clusters "
+                f"WHERE article_id IN ({marks}) AND published BETWEEN ? AND ?",
+                (*chunk, _ts(since), _ts(until)))]
+        found.sort(key=lambda c: c.article_id)
+        return found
+
+    def add_to_clusters(self, entries: Sequence[ClusterEntry]) -> int:
         conn = self._conn
+        added = 0
         with self._write():
-            cur = conn.execute(
-                "INSERT OR IGNORE INTO story_clusters (article_id, cluster_id, published, "
-                "fingerprint) VALUES (?, ?, ?, ?)",
-                (article_id, cluster_id, _ts(published), fingerprint))
-            if cur.rowcount == 0:
-                return False
-            conn.executemany("INSERT OR IGNORE INTO cluster_keys (key, article_id) "
-                             "VALUES (?, ?)", [(key, article_id) for key in keys])
-            if touch:
-                seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
-                conn.executemany("UPDATE articles SET seq = ? WHERE id = ?",
-                                 [(seq + n, aid) for n, aid in enumerate(sorted(touch), 1)])
-        return True
+            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+            for entry in entries:
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO story_clusters (article_id, cluster_id, published, "
+                    "fingerprint) VALUES (?, ?, ?, ?)",
+                    (entry.article_id, entry.cluster_id, _ts(entry.published),
+                     entry.fingerprint))
+                if cur.rowcount == 0:
+                    continue
+                added += 1
+                conn.executemany("INSERT OR IGNORE INTO cluster_keys (key, article_id) "
+                                 "VALUES (?, ?)", [(k, entry.article_id) for k in entry.keys])
+                for aid in sorted(entry.touch):
+                    seq += 1
+                    conn.execute("UPDATE articles SET seq = ? WHERE id = ?", (seq, aid))
+        return added
 
     _MEMBER_SELECT = (f"SELECT s.cluster_id, {_HEADLINE_COLUMNS} FROM story_clusters s "
                       "JOIN articles a ON a.id = s.article_id "
