@@ -97,3 +97,12 @@ def test_search_groups_a_clusters_reports_into_one_result(site):
     assert client.get("/api/search", params={"q": word, "group": "x"}).status_code == 400
     page = client.get("/search", params={"q": word, "group": "cluster"})
     assert "家报道" in page.text and "checked" in page.text
+
+
+def test_the_openapi_fragment_describes_both_routes():
+    import json
+    from finews.web.clusters import OPENAPI_PATHS
+    json.dumps(OPENAPI_PATHS)   # plain JSON, ready to merge into an API document
+    assert set(OPENAPI_PATHS) == {"/api/clusters", "/api/stocks/{stock_id}"}
+    params = {p["name"] for p in OPENAPI_PATHS["/api/clusters"]["get"]["parameters"]}
+    assert params == {"hours", "limit", "min_size"}

@@ -106,3 +106,58 @@ def group_results(payload: dict[str, Any], store: Store) -> dict[str, Any]:
             first[cluster] = result
         kept.append(result)
     return {**payload, "results": kept}
+
+
+def _int_param(name: str, low: int, top: int, default: int, about: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": about,
+            "schema": {"type": "integer", "minimum": low, "maximum": top, "default": default}}
+
+
+_STORY = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "title": {"type": "string"}, "path": {"type": "string"},
+    "url": {"type": "string"}, "published": {"type": "string", "format": "date-time"},
+    "category": {"type": "string"}, "media": {"type": "string"},
+    "digest": {"type": "string"}}}
+_ERROR = {"description": "a bad parameter: {\"error\": {\"code\", \"message\"}}"}
+
+#: These endpoints as OpenAPI 3.1 ``paths`` entries, ready to merge into an
+#: API document (the ``group`` parameter of /api/search is described there
+#: with the search parameters).
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/clusters": {"get": {
+        "summary": "The largest clusters of near-duplicate stories of the last hours",
+        "parameters": [
+            _int_param("hours", 1, 720, 24, "clusters with a story in this many hours "
+                       "before the newest story"),
+            _int_param("limit", 1, 100, 20, "clusters at most"),
+            _int_param("min_size", 2, 1000, 2, "stories a cluster has at least")],
+        "responses": {"200": {"description": "largest first", "content": {
+            "application/json": {"schema": {"type": "object", "properties": {
+                "since": {"type": ["string", "null"], "format": "date-time"},
+                "clusters": {"type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "size": {"type": "integer"},
+                    "newest": {"type": "string", "format": "date-time"},
+                    "lead": _STORY,
+                    "stories": {"type": "array", "items": _STORY,
+                                "description": f"earliest first, at most {CLUSTER_STORIES}"},
+                }}}}}}}},
+            "400": _ERROR}}},
+    "/api/stocks/{stock_id}": {"get": {
+        "summary": "A stock and its stories, newest first",
+        "parameters": [
+            {"name": "stock_id", "in": "path", "required": True,
+             "description": "market and code, e.g. 1.600160",
+             "schema": {"type": "string"}},
+            _int_param("page", 1, 100_000, 1, "1-based page"),
+            _int_param("size", 1, 200, 20, "stories a page")],
+        "responses": {"200": {"description": "the stock and one page of its stories",
+                              "content": {"application/json": {"schema": {
+                                  "type": "object", "properties": {
+                                      "stock": {"type": "object"},
+                                      "page": {"type": "integer"},
+                                      "size": {"type": "integer"},
+                                      "pages": {"type": "integer"},
+                                      "stories": {"type": "array", "items": _STORY}}}}}},
+                      "400": _ERROR,
+                      "404": {"description": "no story names this stock"}}}},
+}
