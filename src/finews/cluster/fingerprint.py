@@ -26,9 +26,9 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+import threading
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -92,11 +92,20 @@ class Fingerprint:
         return cls(signature, size, numbers, title)
 
 
-@lru_cache(maxsize=1)
-def _minhash_template():
-    from datasketch import MinHash
-    # Permutations drawn once from a fixed seed; every MinHash reuses them.
-    return MinHash(num_perm=PERMUTATIONS, seed=_SEED, hashfunc=zlib.crc32)
+_local = threading.local()
+
+
+def _minhash():
+    """This thread's MinHash, cleared and reused for each story: building one
+    parses its permutations again (0.2 ms, more than hashing a story)."""
+    mh = getattr(_local, "minhash", None)
+    if mh is None:
+        from datasketch import MinHash
+        # Permutations drawn from a fixed seed: signatures compare across runs.
+        mh = _local.minhash = MinHash(num_perm=PERMUTATIONS, seed=_SEED,
+                                      hashfunc=zlib.crc32)
+    mh.clear()
+    return mh
 
 
 def _wordy(word: str) -> bool:
@@ -128,10 +137,7 @@ def fingerprint(title: str, text: str) -> Fingerprint:
     words = tokens(title, text, head)
     shingles = {f"{a} {b}".encode() for a, b in zip(words, words[1:])} or {
         w.encode() for w in words} or {b""}
-    template = _minhash_template()
-    from datasketch import MinHash
-    mh = MinHash(num_perm=PERMUTATIONS, hashfunc=zlib.crc32,
-                 permutations=template.permutations, scheme=template.scheme)
+    mh = _minhash()
     mh.update_batch(sorted(shingles))
     numbers = frozenset(zlib.crc32(w.encode()) for w in words if _NUMBER.search(w))
     heading = frozenset(zlib.crc32(w.encode()) for w in head)

@@ -542,12 +542,18 @@ class SQLiteStore:
 
     def cluster_key_hits(self, keys: Sequence[int], per_key: int) -> dict[int, list[int]]:
         hits: dict[int, list[int]] = {}
+        if not keys:
+            return hits
+        # One statement, each key's look-up bounded by its own LIMIT.
+        one = "SELECT * FROM (SELECT key, article_id FROM cluster_keys WHERE key = ? " \
+              "ORDER BY article_id DESC LIMIT ?)"
+        params: list[int] = []
         for key in keys:
-            ids = [aid for (aid,) in self._conn.execute(
-                "SELECT article_id FROM cluster_keys WHERE key = ? "
-                "ORDER BY article_id DESC LIMIT ?", (key, per_key))]
-            if ids:
-                hits[key] = ids
+            params += (key, per_key)
+        for key, aid in self._conn.execute(" UNION ALL ".join([one] * len(keys)), params):
+            hits.setdefault(key, []).append(aid)
+        for ids in hits.values():
+            ids.sort(reverse=True)
         return hits
 
     def cluster_fingerprints(self, article_ids: Sequence[int], *, since: datetime,
