@@ -297,6 +297,20 @@ def reindex(ctx: click.Context) -> None:
 
 
 @main.command()
+@click.pass_context
+@friendly
+def recluster(ctx: click.Context) -> None:
+    """Put every story not yet clustered into its cluster (after an import)."""
+    from .cluster import cluster_new
+    from .runner import open_store
+    settings = _settings(ctx)
+    with open_store(settings) as store:
+        count = cluster_new(store, progress=lambda done: click.echo(
+            f"clustered {done} stories", err=True))
+    click.echo(f"clustered {count} stories")
+
+
+@main.command()
 @friendly
 def presets() -> None:
     """List the built-in source presets and the list shapes they read."""

@@ -32,10 +32,17 @@ class SiteSettings:
     share_host: str = "finance.eastmoney.com"
     timezone: str = "Asia/Shanghai"
     page_size: int = 50
-    #: Stories per category on the home page (the original showed five).
+    #: No longer used: the home page lists outlets as a short index, not
+    #: each outlet's newest stories. Accepted so older finews.toml files load.
     home_per_category: int = 5
     #: Newest stories overall on the home page.
     home_latest: int = 50
+    #: The home page's largest clusters are those with a story in this many
+    #: hours before the newest story.
+    home_cluster_hours: int = 24
+    #: Show a cluster of near-duplicate stories once in the home page's
+    #: newest stories and the site feed (its newest story stands for it).
+    collapse_clusters: bool = False
     #: Entries per Atom feed.
     feed_size: int = 50
     #: Seconds between an open page's checks for new stories.
@@ -308,7 +315,7 @@ def validate(settings: Settings) -> None:
     if site.search_url:
         _validate_url(site.search_url, "site.search_url")
     for key in ("page_size", "home_per_category", "home_latest", "feed_size",
-                "live_interval"):
+                "live_interval", "home_cluster_hours"):
         _positive(getattr(site, key), "site." + key)
     if site.page_size > 1000:
         raise ConfigError("'site.page_size' must be at most 1000")

@@ -78,7 +78,7 @@ def run_demo(*, port: int = 8000, directory: Path | None = None,
     if not 0 < port < 65536:
         raise ConfigError(f"--port must be between 1 and 65535, not {port}")
     directory = directory or Path(tempfile.mkdtemp(prefix="finews-demo-"))
-    with UpstreamServer(port=0, rate=3.0, per_tick=2) as upstream:
+    with UpstreamServer(port=0, rate=3.0, per_tick=2, republish=0.25) as upstream:
         config = prepare(directory, demo_sources(upstream), port)
         settings = load(config, {})
         say(f"demo upstream at {upstream.url} (new stories every few seconds)")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Sequence
 
+from .cluster import cluster_new
 from .config import Settings, SourceSettings
 from .errors import FetchError, FinewsError, ItemError
 from .feedcheck import feed_bytes, well_formed_xml
@@ -38,6 +39,9 @@ MAX_BACKOFF = timedelta(hours=1)
 MAX_RETRY_AFTER = timedelta(hours=6)
 #: Full-text requests in flight per source at once.
 FULLTEXT_CONCURRENCY = 4
+#: Stories of an unclustered backlog clustered per stored batch, besides the
+#: batch's own (about a second's work; `finews recluster` does all at once).
+CLUSTER_BACKLOG = 1000
 
 
 @dataclass(slots=True)
@@ -267,6 +271,9 @@ async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: Sour
             article = _partial(article, "feed")
         batch.append((article, payload))
     outcome = store.upsert_articles(batch)
+    # Each new story joins its cluster now, before the site is built; a
+    # backlog (an imported archive) is worked off CLUSTER_BACKLOG at a time.
+    cluster_new(store, limit=outcome.new + CLUSTER_BACKLOG)
     store.mark_items_seen(src.name, complete)
     report.new += outcome.new
     report.updated += outcome.updated

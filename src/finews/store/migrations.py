@@ -152,6 +152,29 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX aliases_article ON aliases(article_id);
     CREATE UNIQUE INDEX aliases_path ON aliases(path) WHERE path IS NOT NULL;
     """,
+    # 4: revisions keep the stocks a version mentioned, so a stock page that
+    # listed a story can be rewritten when an update drops the mention; story
+    # clusters (finews.cluster): each clustered story's cluster and
+    # fingerprint, and its LSH band keys. A store that already had stories
+    # clusters them as it catches up (`finews recluster` does it at once).
+    """
+    ALTER TABLE revisions ADD COLUMN stocks TEXT;
+
+    CREATE TABLE story_clusters (
+        article_id  INTEGER PRIMARY KEY REFERENCES articles(id),
+        cluster_id  INTEGER NOT NULL,            -- the id of its first story
+        published   INTEGER NOT NULL,            -- the story's time, Unix seconds
+        fingerprint BLOB NOT NULL                -- opaque to the store
+    );
+    CREATE INDEX story_clusters_cluster ON story_clusters(cluster_id, published, article_id);
+    CREATE INDEX story_clusters_published ON story_clusters(published);
+
+    CREATE TABLE cluster_keys (
+        key        INTEGER NOT NULL,
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (key, article_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

@@ -22,7 +22,8 @@ from ..model import (Article, Category, Headline, PackedPayload, QuarantineRecor
                      StockMention, StoredAlias, StoredArticle, UpsertOutcome)
 from ..search.index import IndexEntry, index_article
 from ..urls import story_path
-from .base import Change, QuarantineEntry, SourceState
+from .base import (Change, ClusterCandidate, ClusterEntry, ClusterSummary, QuarantineEntry,
+                   SourceState, StockSummary)
 from . import readers
 from .migrations import migrate
 
@@ -342,8 +343,8 @@ class SQLiteStore:
         conn = self._conn
         conn.execute(
             "INSERT INTO revisions (article_id, title, digest, body_html, published, "
-            "content_hash, raw, replaced_at) SELECT a.id, a.title, a.digest, a.body_html, "
-            "a.published, a.content_hash, r.data, ? FROM articles a "
+            "content_hash, raw, replaced_at, stocks) SELECT a.id, a.title, a.digest, "
+            "a.body_html, a.published, a.content_hash, r.data, ?, a.stocks FROM articles a "
             "LEFT JOIN raw_payloads r ON r.article_id = a.id WHERE a.id = ?",
             (now, article_id))
         conn.execute(
@@ -570,6 +571,161 @@ class SQLiteStore:
         rows = self._conn.execute(
             "SELECT day, COUNT(*) FROM articles GROUP BY day ORDER BY day DESC")
         return [(date(d // 10000, d // 100 % 100, d % 100), n) for d, n in rows]
+
+    # --- stocks -----------------------------------------------------------------
+
+    _STOCK_JOIN = ("FROM stock_mentions m JOIN articles a ON a.id = m.article_id "
+                   "JOIN categories c ON c.id = a.category_id "
+                   "WHERE m.code = ? AND m.market = ? ")
+
+    def stocks(self) -> list[StockSummary]:
+        rows = self._conn.execute(
+            "SELECT market, code, MAX(name), COUNT(*) FROM stock_mentions "
+            "GROUP BY market, code ORDER BY market, code")
+        return [StockSummary(*row) for row in rows]
+
+    def stock(self, market: str, code: str) -> StockSummary | None:
+        row = self._conn.execute(
+            "SELECT MAX(name), COUNT(*) FROM stock_mentions WHERE code = ? AND market = ?",
+            (code, market)).fetchone()
+        return StockSummary(market, code, row[0], row[1]) if row and row[1] else None
+
+    def stock_newest(self, market: str, code: str, limit: int,
+                     offset: int = 0) -> list[Headline]:
+        rows = self._conn.execute(
+            f"SELECT {_HEADLINE_COLUMNS} {self._STOCK_JOIN}"
+            "ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?",
+            (code, market, limit, offset))
+        return [Headline(aid, path, title, _dt(pub), slug, media, digest)
+                for aid, path, title, pub, slug, media, digest in rows]
+
+    def stock_rank(self, market: str, code: str, published: datetime,
+                   article_id: int) -> int:
+        ts = _ts(published)
+        return self._conn.execute(
+            "SELECT COUNT(*) FROM stock_mentions m JOIN articles a ON a.id = m.article_id "
+            "WHERE m.code = ? AND m.market = ? AND "
+            "(a.published < ? OR (a.published = ? AND a.id < ?))",
+            (code, market, ts, ts, article_id)).fetchone()[0]
+
+    def stock_walk(self, market: str, code: str, offset: int = 0) -> Iterator[Headline]:
+        rows = self._conn.execute(
+            f"SELECT {_HEADLINE_COLUMNS} {self._STOCK_JOIN}"
+            "ORDER BY a.published, a.id LIMIT -1 OFFSET ?", (code, market, offset))
+        for aid, path, title, pub, slug, media, digest in rows:
+            yield Headline(aid, path, title, _dt(pub), slug, media, digest)
+
+    def earlier_stocks(self, article_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+        found: set[tuple[int, str, str]] = set()
+        for start in range(0, len(article_ids), 500):
+            chunk = tuple(article_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            for aid, stocks in self._conn.execute(
+                    f"SELECT DISTINCT article_id, stocks FROM revisions "
+                    f"WHERE article_id IN ({marks}) AND stocks IS NOT NULL "
+                    f"AND stocks != '[]'", chunk):
+                found.update((aid, market, code) for market, code, _ in json.loads(stocks))
+        return sorted(found)
+
+    # --- story clusters ---------------------------------------------------------
+
+    def cluster_key_hits(self, keys: Sequence[int], per_key: int) -> dict[int, list[int]]:
+        hits: dict[int, list[int]] = {}
+        if not keys:
+            return hits
+        # One statement, each key's look-up bounded by its own LIMIT.
+        one = "SELECT * FROM (SELECT key, article_id FROM cluster_keys WHERE key = ? " \
+              "ORDER BY article_id DESC LIMIT ?)"
+        params: list[int] = []
+        for key in keys:
+            params += (key, per_key)
+        for key, aid in self._conn.execute(" UNION ALL ".join([one] * len(keys)), params):
+            hits.setdefault(key, []).append(aid)
+        for ids in hits.values():
+            ids.sort(reverse=True)
+        return hits
+
+    def cluster_fingerprints(self, article_ids: Sequence[int], *, since: datetime,
+                             until: datetime) -> list[ClusterCandidate]:
+        found: list[ClusterCandidate] = []
+        for start in range(0, len(article_ids), 500):
+            chunk = tuple(article_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found += [ClusterCandidate(*row) for row in self._conn.execute(
+                f"SELECT article_id, cluster_id, fingerprint FROM story_clusters "
+                f"WHERE article_id IN ({marks}) AND published BETWEEN ? AND ?",
+                (*chunk, _ts(since), _ts(until)))]
+        found.sort(key=lambda c: c.article_id)
+        return found
+
+    def add_to_clusters(self, entries: Sequence[ClusterEntry]) -> int:
+        conn = self._conn
+        added = 0
+        with self._write():
+            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+            for entry in entries:
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO story_clusters (article_id, cluster_id, published, "
+                    "fingerprint) VALUES (?, ?, ?, ?)",
+                    (entry.article_id, entry.cluster_id, _ts(entry.published),
+                     entry.fingerprint))
+                if cur.rowcount == 0:
+                    continue
+                added += 1
+                conn.executemany("INSERT OR IGNORE INTO cluster_keys (key, article_id) "
+                                 "VALUES (?, ?)", [(k, entry.article_id) for k in entry.keys])
+                for aid in sorted(entry.touch):
+                    seq += 1
+                    conn.execute("UPDATE articles SET seq = ? WHERE id = ?", (seq, aid))
+        return added
+
+    _MEMBER_SELECT = (f"SELECT s.cluster_id, {_HEADLINE_COLUMNS} FROM story_clusters s "
+                      "JOIN articles a ON a.id = s.article_id "
+                      "JOIN categories c ON c.id = a.category_id ")
+
+    def cluster_members(self, cluster_id: int, limit: int | None = None) -> list[Headline]:
+        rows = self._conn.execute(
+            self._MEMBER_SELECT + "WHERE s.cluster_id = ? ORDER BY a.published, a.id "
+            "LIMIT ?", (cluster_id, -1 if limit is None else limit))
+        return [Headline(aid, path, title, _dt(pub), slug, media, digest)
+                for _, aid, path, title, pub, slug, media, digest in rows]
+
+    def clusters_of(self, article_ids: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = tuple(article_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(self._conn.execute(
+                f"SELECT article_id, cluster_id FROM story_clusters "
+                f"WHERE article_id IN ({marks})", chunk))
+        return found
+
+    def cluster_peers(self, article_ids: Sequence[int],
+                      limit: int) -> dict[int, tuple[int, list[Headline]]]:
+        of = self.clusters_of(article_ids)
+        clusters: dict[int, tuple[int, list[Headline]]] = {}
+        for cluster_id in sorted(set(of.values())):
+            size = self._conn.execute(
+                "SELECT COUNT(*) FROM story_clusters WHERE cluster_id = ?",
+                (cluster_id,)).fetchone()[0]
+            if size > 1:
+                clusters[cluster_id] = (size, self.cluster_members(cluster_id, limit))
+        return {aid: clusters[cid] for aid, cid in of.items() if cid in clusters}
+
+    def largest_clusters(self, since: datetime, limit: int, *,
+                         min_size: int = 2) -> list[ClusterSummary]:
+        rows = self._conn.execute(
+            "SELECT s.cluster_id, COUNT(*), MAX(s.published) FROM story_clusters s "
+            "WHERE s.cluster_id IN (SELECT DISTINCT cluster_id FROM story_clusters "
+            "WHERE published >= ?) GROUP BY s.cluster_id HAVING COUNT(*) >= ? "
+            "ORDER BY COUNT(*) DESC, MAX(s.published) DESC, s.cluster_id LIMIT ?",
+            (_ts(since), min_size, limit)).fetchall()
+        found = []
+        for cluster_id, size, newest in rows:
+            lead = self.cluster_members(cluster_id, 1)
+            if lead:
+                found.append(ClusterSummary(cluster_id, size, lead[0], _dt(newest)))
+        return found
 
     def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]:
         rows = self._conn.execute(

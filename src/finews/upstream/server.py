@@ -8,6 +8,7 @@ finews at it; nothing here reaches the internet.
 
 from __future__ import annotations
 
+import random
 import sys
 import threading
 from collections import deque
@@ -19,6 +20,7 @@ from typing import Any, Iterable
 from . import lists, shapes
 from .faults import Fault, find_fault, find_prefix
 from .generator import CHINA, Story, StoryGenerator
+from .republish import republish
 from .handler import Handler
 from .shapes import JSON
 
@@ -64,19 +66,26 @@ class UpstreamServer:
     def __init__(self, port: int = 0, seed: int = 1, rate: float | None = None,
                  stories: int = 150, per_tick: int = 1, host: str = "127.0.0.1",
                  start: datetime | None = None,
-                 step: timedelta = timedelta(minutes=2)) -> None:
+                 step: timedelta = timedelta(minutes=2), republish: float = 0.0) -> None:
         self._host, self._port = host, port
         self._rate, self._per_tick, self._step = rate, per_tick, step
         self._live_clock = start is None
         self._gen = StoryGenerator(seed)
         self._lock = threading.Lock()
-        self._stories: list[Story] = self._gen.batch(
-            stories, (start or datetime.now(CHINA)), step)
+        # Re-worded copies of recent stories by other outlets (``republish``:
+        # their share of new stories), from a random source of their own so
+        # the other stories stay those of the seed.
+        self._republish = republish
+        self._copy_rng = random.Random(seed * 7919 + 1)
+        self._copies = 0
+        self._stories: list[Story] = []
+        end = start or datetime.now(CHINA)
+        for i in range(stories):
+            self._stories.append(self._make(end - step * (stories - 1 - i)))
         # The summary-only site's stories come from a generator of their own,
         # so the lists above stay the same for a given seed.
         self._news_gen = StoryGenerator(seed + NEWS_SEED)
-        self._news: list[Story] = self._news_gen.batch(
-            max(1, stories // 10), (start or datetime.now(CHINA)), step)
+        self._news: list[Story] = self._news_gen.batch(max(1, stories // 10), end, step)
         self.faults: dict[str, Fault] = {}
         self._uses: dict[str, int] = {}
         #: (path with query, request headers) of the latest requests, oldest first.
@@ -167,10 +176,23 @@ class UpstreamServer:
                 when = last + self._step
                 if self._live_clock:
                     when = max(datetime.now(CHINA), last + timedelta(seconds=1))
-                story = self._gen.make(when)
+                story = self._make(when)
                 self._stories.append(story)
                 added.append(story)
         return added
+
+    def _make(self, when: datetime) -> Story:
+        """The next story: new, or now and then another outlet's re-worded copy."""
+        rng = self._copy_rng
+        if self._republish and self._stories and rng.random() < self._republish:
+            recent = [s for s in self._stories[-20:] if s.seq < 10_000_000]
+            if recent:
+                self._copies += 1
+                original = rng.choice(recent)
+                when = when.astimezone(CHINA).replace(microsecond=0)
+                return republish(original, rng, seq=10_000_000 + self._copies,
+                                 delay=max(timedelta(0), when - original.published))
+        return self._gen.make(when)
 
     def stories(self, list_name: str | None = None) -> list[Story]:
         """The stories a list carries (all if None), newest first."""
