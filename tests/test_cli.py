@@ -8,20 +8,31 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import feedparser
 import httpx
 import pytest
 
+import finews as finews_package
+from finews.store import open_store
+
 COMMANDS = ["init", "fetch", "build", "serve", "run", "import", "demo", "status",
-            "export-jekyll", "search", "reindex", "presets", "copy-store"]
+            "export-jekyll", "search", "reindex", "recluster", "presets",
+            "copy-store"]
+
+
+#: The folder holding the finews package under test: the commands run that
+#: code, not another installed copy.
+SOURCE_ROOT = str(Path(finews_package.__file__).resolve().parents[1])
 
 
 def finews(*args: str, cwd: Path, env: dict | None = None, timeout: float = 60):
+    path = os.pathsep.join([SOURCE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])
     return subprocess.run([sys.executable, "-m", "finews.cli", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+                          env={**os.environ, "PYTHONPATH": path, **(env or {})})
 
 
 def free_port() -> int:
@@ -43,6 +54,20 @@ def test_presets_lists_every_preset(tmp_path):
     assert result.returncode == 0
     listed = [line for line in result.stdout.splitlines() if not line.startswith(" ")]
     assert listed == sorted(PRESETS)
+
+
+def test_presets_show_the_fulltext_host_option():
+    from click.testing import CliRunner
+
+    from finews.cli import main
+    from finews.config_template import TEMPLATE
+    result = CliRunner().invoke(main, ["presets"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for name in ("em-rolling", "em-media", "em-market"):
+        shown = lines[lines.index(name) + 2]
+        assert shown.startswith('    option fulltext_host = "choicewzp1.eastmoney.com"'), shown
+    assert "fulltext_host" in TEMPLATE
 
 
 def test_init_writes_a_config_once(tmp_path):
@@ -81,7 +106,7 @@ def test_fetch_failure_is_reported_not_raised(tmp_path):
         f"[[sources]]\nname = 'down'\npreset = 'em-fast'\n"
         f"url = 'http://127.0.0.1:{port}/x'\nallow_private = true\n", encoding="utf-8")
     result = finews("fetch", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 3
     assert "down: failed" in result.stderr and "Traceback" not in result.stderr
     status = finews("status", cwd=tmp_path)
     assert "1 errors in a row" in status.stdout
@@ -102,6 +127,84 @@ def test_fetch_build_from_the_local_upstream(tmp_path):
         assert " 0 new, 0 updated" in again.stdout.splitlines()[-1]
         rebuilt = finews("build", cwd=tmp_path)
         assert "0 pages written" in rebuilt.stdout
+        # fetching clustered every story already: nothing is left for recluster
+        assert finews("recluster", cwd=tmp_path).stdout.strip() == "clustered 0 stories"
+
+
+def test_recluster_clusters_imported_stories(tmp_path):
+    from finews.config import load
+    from finews.demo import prepare
+    from finews.store.sqlite import SQLiteStore
+    from finews.upstream.server import UpstreamServer
+    with UpstreamServer(port=0, seed=3, stories=40, republish=0.4) as upstream:
+        prepare(tmp_path, upstream.source_settings(name_prefix="t"), 8000)
+        assert finews("fetch", cwd=tmp_path).returncode == 0
+    settings = load(tmp_path / "finews.toml", {})
+    with open_store(settings.store, settings.site.tz) as store:
+        # as if the stories came in through an import: no clusters yet
+        store._conn.executescript("DELETE FROM story_clusters; DELETE FROM cluster_keys; "
+                                  "DELETE FROM state WHERE key = 'cluster.last_id';")
+    done = finews("recluster", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "clustered 40 stories"
+    with open_store(settings.store, settings.site.tz) as store:
+        assert store.largest_clusters(datetime(2000, 1, 1, tzinfo=timezone.utc), 5)
+
+
+def _upstream_config(tmp_path, upstream, names):
+    from finews.demo import prepare
+    sources = [s for s in upstream.source_settings(name_prefix="t") if s["name"] in names]
+    config = prepare(tmp_path, sources, 8000)
+    text = config.read_text(encoding="utf-8")
+    top, tables = text.split("\n[", 1)
+    config.write_text(f"{top}\n[fetch]\nretries = 0\n\n[{tables}", encoding="utf-8")
+
+
+def test_fetch_exits_3_when_one_source_fails_and_stores_the_others(tmp_path):
+    from finews.upstream import Fault
+    from finews.upstream.server import UpstreamServer
+    with UpstreamServer(port=0, seed=5, stories=20) as upstream:
+        _upstream_config(tmp_path, upstream, {"t-fast", "t-rolling"})
+        upstream.set_fault("/em/fast", Fault(status=503))
+        failed = finews("fetch", cwd=tmp_path)
+        assert failed.returncode == 3, failed.stderr
+        assert "t-fast: failed" in failed.stderr and "Traceback" not in failed.stderr
+        assert "; 1 failed" in failed.stdout.splitlines()[-1]
+        status = finews("status", cwd=tmp_path)
+        rolling = [line for line in status.stdout.splitlines() if line.startswith("t-rolling")]
+        assert rolling and "new 0" not in rolling[0]   # the working source was stored
+        upstream.clear_faults()
+        recovered = finews("fetch", cwd=tmp_path)
+        assert recovered.returncode == 0, recovered.stderr
+        assert "failed" not in recovered.stdout + recovered.stderr
+
+
+def test_run_keeps_running_when_a_source_fails(tmp_path):
+    from finews.upstream import Fault
+    from finews.upstream.server import UpstreamServer
+    with UpstreamServer(port=0, seed=6, stories=20) as upstream:
+        _upstream_config(tmp_path, upstream, {"t-fast", "t-rolling"})
+        upstream.set_fault("/em/fast", Fault(status=503))
+        path = os.pathsep.join([SOURCE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])
+        proc = subprocess.Popen([sys.executable, "-m", "finews.cli", "run", "--no-serve"],
+                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, env={**os.environ, "PYTHONPATH": path})
+        try:
+            lines = []
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not any("published" in x for x in lines):
+                line = proc.stdout.readline()
+                if not line:
+                    break
+                lines.append(line)
+            assert any("t-fast:" in x for x in lines), lines
+            time.sleep(1.5)    # past a tick of the loop: still running
+            assert proc.poll() is None, "".join(lines)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    assert "stopped cleanly" in output
 
 
 def test_demo_is_a_live_site_that_fills_up(tmp_path, backend, request):

@@ -1,13 +1,14 @@
 """The ``finews`` command. Handlers parse arguments, call one function, report.
 
 A user error is one sentence on stderr and a non-zero exit (2 for bad
-configuration or usage, 1 for everything else), never a traceback.
+configuration or usage, 1 for everything else), never a traceback. ``fetch``
+exits with 3 when it finished but a source failed, so scripts and cron jobs
+see it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import sys
 from pathlib import Path
@@ -16,32 +17,11 @@ from typing import Callable
 import click
 
 from . import __version__
+from .cli_common import _settings, friendly
+from .cli_sources import sources
 from .config import CONFIG_NAME, Settings, load
-from .errors import ConfigError, FinewsError
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"finews: {message}", err=True)
-    sys.exit(code)
-
-
-def friendly(func: Callable) -> Callable:
-    """Turn finews errors into one clear sentence and an exit code."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ConfigError as exc:
-            _fail(str(exc), 2)
-        except FinewsError as exc:
-            _fail(str(exc), 1)
-        except KeyboardInterrupt:
-            _fail("stopped", 130)
-    return wrapper
-
-
-def _settings(ctx: click.Context) -> Settings:
-    return ctx.obj["load"]()
+from .cli_common import EXIT_SOURCE_FAILED
+from .errors import ConfigError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,7 +64,11 @@ def init(directory: Path, force: bool) -> None:
 @click.pass_context
 @friendly
 def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
-    """Fetch every source once and store what is new."""
+    """Fetch every source once and store what is new.
+
+    Exits with 0 when every source was read, 3 when one or more failed (the
+    others are still stored), 2 for a configuration error.
+    """
     from .fetch import Fetcher
     from .ingest import fetch_pass
     from .runner import open_store
@@ -103,11 +87,16 @@ def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
         line = (f"{report.source}: {report.served} served, {report.new} new, "
                 f"{report.updated} updated, {report.unchanged} unchanged, "
                 f"{report.quarantined} quarantined")
+        if report.fulltext_failed:
+            line += (f"; {report.fulltext_failed} article pages failed (stored with "
+                     "their summary)")
         if report.not_modified:
             line = f"{report.source}: not modified"
         if report.error:
             line = f"{report.source}: failed: {report.error}"
         click.echo(line, err=bool(report.error))
+        for ident, why in report.fulltext_errors[:5]:
+            click.echo(f"    {ident}: {why}", err=True)
 
     async def go():
         with open_store(settings) as store:
@@ -117,8 +106,8 @@ def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
 
     report = asyncio.run(go())
     click.echo(report.summary())
-    if all(r.error for r in report.sources):
-        sys.exit(1)
+    if any(r.error for r in report.sources):
+        sys.exit(EXIT_SOURCE_FAILED)
 
 
 @main.command()
@@ -333,6 +322,20 @@ def copy_store_command(from_url: str, to_url: str) -> None:
 
 
 @main.command()
+@click.pass_context
+@friendly
+def recluster(ctx: click.Context) -> None:
+    """Put every story not yet clustered into its cluster (after an import)."""
+    from .cluster import cluster_new
+    from .runner import open_store
+    settings = _settings(ctx)
+    with open_store(settings) as store:
+        count = cluster_new(store, progress=lambda done: click.echo(
+            f"clustered {done} stories", err=True))
+    click.echo(f"clustered {count} stories")
+
+
+@main.command()
 @friendly
 def presets() -> None:
     """List the built-in source presets and the list shapes they read."""
@@ -341,6 +344,8 @@ def presets() -> None:
         preset = PRESETS[name]
         click.echo(f"{name}")
         click.echo(f"    {preset.description}")
+        for option in preset.options():
+            click.echo(f"    option {option}")
 
 
 @main.command()
@@ -357,7 +362,8 @@ def status(ctx: click.Context) -> None:
             state = store.source_state(src.name)
             when = state.next_attempt.isoformat(timespec="seconds") if state.next_attempt \
                 else "now"
-            line = (f"{src.name}: served {state.served}, new {state.new}, updated "
+            off = "" if src.enabled else " (disabled)"
+            line = (f"{src.name}{off}: served {state.served}, new {state.new}, updated "
                     f"{state.updated}, unchanged {state.unchanged}, quarantined "
                     f"{state.quarantined}; next attempt {when}")
             if state.error_count:
@@ -382,6 +388,8 @@ def demo(port: int, directory: Path | None, store_url: str) -> None:
     run_demo(port=port, directory=directory, say=lambda text: click.echo(text),
              store_url=store_url)
 
+
+main.add_command(sources)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -30,16 +30,22 @@ class ConfigError(FinewsError):
 
 
 class FetchError(FinewsError):
-    """A request to an upstream failed (network, status, size, policy)."""
+    """A request to an upstream failed (network, status, size, policy).
+
+    ``kind`` says which way, for counting errors by kind: ``network``,
+    ``timeout``, ``status`` (an error status), ``too_large``, ``redirect``,
+    ``decode`` or ``blocked``.
+    """
 
     code = "fetch"
 
     def __init__(self, message: str, *, url: str = "", retryable: bool = True,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, kind: str = "network") -> None:
         super().__init__(message)
         self.url = url
         self.retryable = retryable
         self.retry_after = retry_after
+        self.kind = kind
 
 
 class BlockedURLError(FetchError):
@@ -48,7 +54,7 @@ class BlockedURLError(FetchError):
     code = "blocked_url"
 
     def __init__(self, message: str, *, url: str = "") -> None:
-        super().__init__(message, url=url, retryable=False)
+        super().__init__(message, url=url, retryable=False, kind="blocked")
 
 
 class ParseError(FinewsError):

@@ -19,6 +19,7 @@ from typing import Callable
 from .config import Settings
 from .fetch import Fetcher
 from .ingest import PassReport, due_sources, fetch_pass
+from .metrics import Metrics
 from .store import open_store as _open
 from .store.base import Store
 
@@ -62,17 +63,21 @@ def _install_stop(stop: asyncio.Event) -> None:
 
 async def run(settings: Settings, *, options: RunOptions | None = None,
               stop: asyncio.Event | None = None,
-              say: Callable[[str], None] = print) -> None:
+              say: Callable[[str], None] = print, metrics: Metrics | None = None) -> None:
+    """``metrics`` receives every pass and build; the web server serves them at
+    ``/metrics`` (one registry for the loops and the server of this program)."""
     options = options or RunOptions()
     stop = stop or asyncio.Event()
+    metrics = metrics if metrics is not None else Metrics()
     _install_stop(stop)
     server_task = None
     if options.serve:
         from .web.app import create_app
         from .web.serve import serve_async
-        app = create_app(settings, lambda: open_store(settings, readonly=True))
+        app = create_app(settings, lambda: open_store(settings, readonly=True),
+                         metrics=metrics)
         # The site must exist before the first request.
-        await asyncio.to_thread(build_once, settings)
+        metrics.record_build(await asyncio.to_thread(build_once, settings))
         server_task = asyncio.create_task(serve_async(
             app, settings.serve.host, settings.serve.port, should_stop=stop))
         say(f"serving {settings.site_dir} at http://{settings.serve.host}:"
@@ -85,7 +90,8 @@ async def run(settings: Settings, *, options: RunOptions | None = None,
                 due = due_sources(settings, store, datetime.now(timezone.utc))
                 if due:
                     report: PassReport = await fetch_pass(settings, store, fetcher,
-                                                          sources=due)
+                                                          sources=due,
+                                                          progress=metrics.record_fetch)
                     passes += 1
                     if report.changed_ids or report.total("quarantined") or any(
                             src.error for src in report.sources):
@@ -95,6 +101,7 @@ async def run(settings: Settings, *, options: RunOptions | None = None,
                             say(f"  {src.source}: {src.error}")
                     if report.changed_ids:
                         built = await asyncio.to_thread(build_once, settings)
+                        metrics.record_build(built)
                         say(f"published {len(report.changed_ids)} changed stories: "
                             f"{describe_build(built)}")
                     if options.max_passes is not None and passes >= options.max_passes:

@@ -13,6 +13,7 @@ from finews.config import Settings, SiteSettings, SourceSettings
 from finews.model import Article
 from finews.publish import build_site
 from finews.store import open_store
+from finews.store.open import sqlite_path
 
 TZ = ZoneInfo("Asia/Shanghai")
 BASE = datetime(2022, 3, 1, 1, 30, tzinfo=timezone.utc)
@@ -34,9 +35,25 @@ class Site:
     def store(self):
         return open_store(self.url, TZ)
 
+    @property
+    def db(self) -> Path:
+        """The SQLite file (``site`` only)."""
+        return sqlite_path(self.url)
+
 
 @pytest.fixture
-def site(tmp_path: Path, store_url: str) -> Site:
+def site(tmp_path: Path) -> Site:
+    """The site on a SQLite file where the default configuration looks for it."""
+    return _built(tmp_path, f"sqlite:///{tmp_path / 'finews.sqlite3'}")
+
+
+@pytest.fixture
+def any_site(tmp_path: Path, store_url: str) -> Site:
+    """The site on each backend in turn (``tests/conftest.py``)."""
+    return _built(tmp_path, store_url)
+
+
+def _built(tmp_path: Path, store_url: str) -> Site:
     (tmp_path / "secret.txt").write_text(SECRET)
     settings = Settings(
         data_dir=tmp_path, store_url=store_url, output_dir=tmp_path / "site",

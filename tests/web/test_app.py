@@ -12,6 +12,13 @@ from .conftest import SECRET, Site
 
 
 @pytest.fixture
+def site(any_site):
+    """The API on each store backend."""
+    return any_site
+
+
+
+@pytest.fixture
 def client(site: Site) -> TestClient:
     return TestClient(create_app(site.settings, site.store), raise_server_exceptions=False)
 

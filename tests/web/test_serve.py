@@ -7,6 +7,7 @@ import asyncio
 import json
 import socket
 import threading
+from pathlib import Path
 from typing import Iterator
 
 import httpx
@@ -127,3 +128,18 @@ def test_events_push_the_published_sequence(server: Running, site: Site) -> None
                     else:
                         break
             assert seqs == [6, 7]
+
+
+def test_the_running_server_holds_one_store_open(server: Running, site: Site) -> None:
+    """So search's read-only helper connections stay warm between requests."""
+    import os
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        pytest.skip("needs /proc")
+    held = []
+    for fd in fds.iterdir():
+        try:
+            held.append(os.readlink(fd))
+        except OSError:
+            pass
+    assert str(site.db.resolve()) in held   # with no request in flight

@@ -120,10 +120,11 @@ class Fetcher:
             raise FetchError(
                 f"{exc}; it asks to wait {wait:g} s, longer than fetch.backoff_max "
                 f"({s.backoff_max:g} s), so finews gives up for now",
-                url=exc.url, retryable=True, retry_after=wait) from exc
+                url=exc.url, retryable=True, retry_after=wait, kind=exc.kind) from exc
         if attempt > s.retries:
             raise FetchError(f"{exc} (gave up after {attempt} attempts)",
-                             url=exc.url, retryable=True, retry_after=wait) from exc
+                             url=exc.url, retryable=True, retry_after=wait,
+                             kind=exc.kind) from exc
         if wait is not None:
             return wait
         return backoff_delay(attempt - 1, s.backoff_base, s.backoff_max, self._rng())
@@ -143,7 +144,7 @@ class Fetcher:
                 headers = without_credentials(headers)
             current = target
         raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times; "
-                         "check the source URL", url=url, retryable=False)
+                         "check the source URL", url=url, retryable=False, kind="redirect")
 
     def _slot(self, host: str) -> asyncio.Semaphore:
         slot = self._hosts.get(host)
@@ -164,16 +165,16 @@ class Fetcher:
                                        resp.reason_phrase, resp.headers, body)
             except httpx.ConnectTimeout as exc:
                 raise _transport_error(url, f"could not connect within "
-                                       f"{s.connect_timeout:g} s", exc) from exc
+                                       f"{s.connect_timeout:g} s", exc, "timeout") from exc
             except httpx.TimeoutException as exc:
                 raise _transport_error(url, f"sent nothing for {s.read_timeout:g} s",
-                                       exc) from exc
+                                       exc, "timeout") from exc
             except TimeoutError as exc:
                 raise _transport_error(url, f"took longer than {self._deadline:g} s",
-                                       exc) from exc
+                                       exc, "timeout") from exc
             except httpx.DecodingError as exc:
                 raise FetchError(f"{url} sent a body that cannot be decoded: {exc}",
-                                 url=url, retryable=False) from exc
+                                 url=url, retryable=False, kind="decode") from exc
             except httpx.TransportError as exc:
                 raise _transport_error(url, "failed", exc) from exc
             except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
@@ -197,14 +198,15 @@ class Fetcher:
         return b"".join(chunks)
 
 
-def _transport_error(url: str, what: str, exc: Exception) -> FetchError:
+def _transport_error(url: str, what: str, exc: Exception,
+                     kind: str = "network") -> FetchError:
     detail = str(exc) or type(exc).__name__
-    return FetchError(f"{url} {what} ({detail})", url=url, retryable=True)
+    return FetchError(f"{url} {what} ({detail})", url=url, retryable=True, kind=kind)
 
 
 def _too_big(url: str, limit: int, why: str) -> FetchError:
     return FetchError(f"{url} is refused: {why} and the limit is {limit} bytes "
-                      "(fetch.max_bytes)", url=url, retryable=False)
+                      "(fetch.max_bytes)", url=url, retryable=False, kind="too_large")
 
 
 def _origin(url: str) -> tuple[str, bytes]:
@@ -217,7 +219,7 @@ def _redirect_target(current: str, location: str) -> str:
         return str(httpx.URL(current).join(location))
     except (httpx.InvalidURL, ValueError) as exc:
         raise FetchError(f"{current} redirects to an invalid URL {location!r}",
-                         url=current, retryable=False) from exc
+                         url=current, retryable=False, kind="redirect") from exc
 
 
 def _raise_for_status(answer: _Answer, url: str) -> None:
@@ -228,9 +230,9 @@ def _raise_for_status(answer: _Answer, url: str) -> None:
     if status == 429 or status >= 500:
         wait = parse_retry_after(answer.headers.get("retry-after"),
                                  datetime.now(timezone.utc))
-        raise FetchError(what, url=url, retryable=True, retry_after=wait)
+        raise FetchError(what, url=url, retryable=True, retry_after=wait, kind="status")
     raise FetchError(f"{what}; check the source URL and headers", url=url,
-                     retryable=False)
+                     retryable=False, kind="status")
 
 
 def _result(url: str, answer: _Answer, etag: str | None, last_modified: str | None,

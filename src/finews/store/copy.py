@@ -1,8 +1,9 @@
 """``finews copy-store FROM TO``: move a whole archive between backends.
 
 Every table the archive keeps — categories, stories, raw payloads,
-revisions, aliases, seen list items, stock mentions, quarantine, sources'
-state and the small key/value state — is copied row for row, ids and
+revisions, aliases (with each twin's own copy), seen list items, stock
+mentions, quarantine, sources' state, the small key/value state and story
+clusters — is copied row for row, ids and
 change numbers included, so story paths, slugs and the publisher's
 watermark mean the same in the new store; both backends store the same
 columns the same way (``store.rows``). The search index is rebuilt in the
@@ -40,9 +41,11 @@ TABLES: tuple[Table, ...] = (
     Table("raw_payloads", ("article_id",), ("article_id", "data")),
     Table("revisions", ("id",), (
         "id", "article_id", "title", "digest", "body_html", "published", "content_hash",
-        "raw", "replaced_at")),
-    Table("aliases", ("source", "upstream_id"),
-          ("source", "upstream_id", "article_id", "content_hash")),
+        "raw", "replaced_at", "stocks")),
+    Table("aliases", ("source", "upstream_id"), (
+        "source", "upstream_id", "article_id", "content_hash", "title", "digest",
+        "published", "media", "url", "tags", "shape", "category_slug", "extra", "payload",
+        "path")),
     Table("seen_items", ("source", "upstream_id"), ("source", "upstream_id", "item_hash")),
     Table("stock_mentions", ("article_id", "market", "code"),
           ("article_id", "market", "code", "name")),
@@ -54,6 +57,9 @@ TABLES: tuple[Table, ...] = (
         "next_attempt", "etag", "last_modified", "served", "new", "updated",
         "unchanged", "quarantined")),
     Table("state", ("key",), ("key", "value")),
+    Table("story_clusters", ("article_id",),
+          ("article_id", "cluster_id", "published", "fingerprint")),
+    Table("cluster_keys", ("key", "article_id"), ("key", "article_id")),
 )
 
 #: Rows per batch (one transaction in the target).

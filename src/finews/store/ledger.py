@@ -10,10 +10,12 @@ numbered.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Sequence
 
-from ..model import Category
-from .rules import ArticleRow
+from ..model import Article, Category
+from . import rows as rows_
+from .rules import ArticleRow, packed, timestamp
 
 _CONTENT = ("title = ?, digest = ?, body_html = ?, published = ?, day = ?, media = ?, "
             "url = ?, tags = ?, stocks = ?, shape = ?, extra = ?, content_hash = ?")
@@ -79,7 +81,38 @@ class SQLLedger:
                         (content_hash,))
 
     def path_taken(self, path: str) -> bool:
-        return self._one("SELECT 1 FROM articles WHERE path = ?", (path,)) is not None
+        return self._one("SELECT 1 FROM articles WHERE path = ? UNION ALL "
+                         "SELECT 1 FROM aliases WHERE path = ? LIMIT 1",
+                         (path, path)) is not None
+
+    def keep_alias(self, article_id: int, article: Article, raw: bytes, *, new: bool,
+                   path: str | None) -> None:
+        values = (article.content_hash, article.title, article.digest,
+                  timestamp(article.published), article.media, article.url,
+                  json.dumps(list(article.tags), ensure_ascii=False), article.shape,
+                  article.category_slug, json.dumps(dict(article.extra), ensure_ascii=False),
+                  bytes(packed(raw)))
+        if new:
+            self._run(
+                "INSERT INTO aliases (source, upstream_id, article_id, content_hash, title, "
+                "digest, published, media, url, tags, shape, category_slug, extra, payload, "
+                "path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (article.source, article.upstream_id, article_id, *values, path))
+        else:
+            self._run(
+                "UPDATE aliases SET content_hash = ?, title = ?, digest = ?, published = ?, "
+                "media = ?, url = ?, tags = ?, shape = ?, category_slug = ?, extra = ?, "
+                "payload = ? WHERE source = ? AND upstream_id = ?",
+                (*values, article.source, article.upstream_id))
+
+    def story(self, article_id: int) -> Article:
+        row = self._one(f"SELECT {rows_.ARTICLE_COLUMNS} FROM articles a JOIN categories c "
+                        "ON c.id = a.category_id WHERE a.id = ?", (article_id,))
+        return rows_.stored(row, {}).article
+
+    def set_seq(self, article_id: int, seq: int | None) -> None:
+        if seq is not None:
+            self._run("UPDATE articles SET seq = ? WHERE id = ?", (seq, article_id))
 
     def slug_taken(self, slug: str) -> bool:
         return self._one("SELECT 1 FROM categories WHERE slug = ?", (slug,)) is not None
@@ -121,16 +154,17 @@ class SQLLedger:
     def update_article(self, article_id: int, row: ArticleRow) -> None:
         self._run(
             "INSERT INTO revisions (article_id, title, digest, body_html, published, "
-            "content_hash, raw, replaced_at) SELECT a.id, a.title, a.digest, a.body_html, "
-            "a.published, a.content_hash, r.data, ? FROM articles a "
+            "content_hash, raw, replaced_at, stocks) SELECT a.id, a.title, a.digest, "
+            "a.body_html, a.published, a.content_hash, r.data, ?, a.stocks FROM articles a "
             "LEFT JOIN raw_payloads r ON r.article_id = a.id WHERE a.id = ?",
             (row.now, article_id))
         self._run(f"UPDATE articles SET {_CONTENT}, seq = ?, updated = ? WHERE id = ?",
                   (*self._content(row), row.seq, row.now, article_id))
         category_id = self._id("SELECT category_id FROM articles WHERE id = ?", (article_id,))
-        self._run("INSERT INTO raw_payloads (article_id, data) VALUES (?, ?) "
-                  "ON CONFLICT (article_id) DO UPDATE SET data = excluded.data",
-                  (article_id, bytes(row.raw)))
+        if row.raw is not None:
+            self._run("INSERT INTO raw_payloads (article_id, data) VALUES (?, ?) "
+                      "ON CONFLICT (article_id) DO UPDATE SET data = excluded.data",
+                      (article_id, bytes(row.raw)))
         self._run("DELETE FROM stock_mentions WHERE article_id = ?", (article_id,))
         self._write_stocks(article_id, row)
         self._index(article_id, row, category_id, new=False)

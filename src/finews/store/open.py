@@ -40,6 +40,28 @@ def sqlite_url(path: Path | str) -> str:
     return f"{SQLITE}{path}"
 
 
+def exists(url: str) -> bool:
+    """Whether a store is there to read (a SQLite file; a PostgreSQL URL is
+    taken to name one: asking would mean connecting)."""
+    return backend_of(url) != "sqlite" or sqlite_path(url).exists()
+
+
+def location(url: str) -> str:
+    """Where the store is, for a sentence: the file, or the URL without its password."""
+    if backend_of(url) == "sqlite":
+        return str(sqlite_path(url))
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"
+
+
+def size_bytes(url: str) -> int | None:
+    """The bytes a SQLite store takes on disk; None for PostgreSQL (the server knows)."""
+    if backend_of(url) != "sqlite":
+        return None
+    from ..metrics import sqlite_bytes
+    return sqlite_bytes(sqlite_path(url))
+
+
 def open_store(url: str, tz: ZoneInfo, *, readonly: bool = False) -> Store:
     """The store at ``url``, its schema brought up to date unless ``readonly``."""
     if backend_of(url) == "sqlite":

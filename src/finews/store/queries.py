@@ -10,16 +10,18 @@ passed), ``_ledger`` (its ``ledger.SQLLedger``), ``_category_cache``,
 
 from __future__ import annotations
 
+import json
 import zlib
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timezone
 from typing import Any, Iterator, Sequence
 
-from ..model import (Article, Category, Headline, QuarantineRecord, StoredArticle,
-                     UpsertOutcome)
+from ..model import (Article, Category, Headline, QuarantineRecord, StoredAlias,
+                     StoredArticle, UpsertOutcome)
 from ..search.indextext import IndexEntry
 from . import rows as rows_, rules
-from .base import Change, QuarantineEntry, SourceState
+from .base import (Change, ClusterCandidate, ClusterEntry, ClusterSummary, QuarantineEntry,
+                   SourceState, StockSummary)
 from .copy import Table
 
 _ts = rules.timestamp
@@ -156,6 +158,28 @@ class StoreQueries:
             yield from page
             last = page[-1].id
 
+    def aliases(self, article_ids: Sequence[int]) -> list[StoredAlias]:
+        found: list[StoredAlias] = []
+        for among, params in self._in(article_ids):
+            found.extend(rows_.alias(row) for row in self._rows(
+                f"SELECT {rows_.ALIAS_COLUMNS} FROM aliases WHERE article_id {among} "
+                "AND title IS NOT NULL", params))
+        found.sort(key=lambda a: (a.article_id, a.article.source, a.article.upstream_id))
+        return found
+
+    def iter_aliases(self, batch: int = 500, *, after: int = 0,
+                     upto: int | None = None) -> Iterator[StoredAlias]:
+        last, upto = after, (2 ** 63 - 1 if upto is None else upto)
+        while True:
+            ids = [row[0] for row in self._rows(
+                "SELECT DISTINCT article_id FROM aliases WHERE article_id > ? AND "
+                "article_id <= ? AND title IS NOT NULL ORDER BY article_id LIMIT ?",
+                (last, upto, batch))]
+            if not ids:
+                return
+            yield from self.aliases(ids)
+            last = ids[-1]
+
     def raw_payload(self, article_id: int) -> bytes | None:
         row = self._one("SELECT data FROM raw_payloads WHERE article_id = ?", (article_id,))
         return zlib.decompress(row[0]) if row else None
@@ -215,6 +239,142 @@ class StoreQueries:
     def days(self) -> list[tuple[date, int]]:
         rows = self._rows("SELECT day, COUNT(*) FROM articles GROUP BY day ORDER BY day DESC")
         return [(date(d // 10000, d // 100 % 100, d % 100), n) for d, n in rows]
+
+    # --- stocks -----------------------------------------------------------------
+
+    _STOCK_JOIN = ("FROM stock_mentions m JOIN articles a ON a.id = m.article_id "
+                   "JOIN categories c ON c.id = a.category_id "
+                   "WHERE m.code = ? AND m.market = ? ")
+
+    def stocks(self) -> list[StockSummary]:
+        return [StockSummary(*row) for row in self._rows(
+            "SELECT market, code, MAX(name), COUNT(*) FROM stock_mentions "
+            "GROUP BY market, code ORDER BY market, code")]
+
+    def stock(self, market: str, code: str) -> StockSummary | None:
+        row = self._one("SELECT MAX(name), COUNT(*) FROM stock_mentions "
+                        "WHERE code = ? AND market = ?", (code, market))
+        return StockSummary(market, code, row[0], row[1]) if row and row[1] else None
+
+    def stock_newest(self, market: str, code: str, limit: int,
+                     offset: int = 0) -> list[Headline]:
+        return [rows_.headline(row) for row in self._rows(
+            f"SELECT {rows_.HEADLINE_COLUMNS} {self._STOCK_JOIN}"
+            "ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?",
+            (code, market, limit, offset))]
+
+    def stock_rank(self, market: str, code: str, published: datetime,
+                   article_id: int) -> int:
+        ts = _ts(published)
+        return self._one(
+            "SELECT COUNT(*) FROM stock_mentions m JOIN articles a ON a.id = m.article_id "
+            "WHERE m.code = ? AND m.market = ? AND "
+            "(a.published < ? OR (a.published = ? AND a.id < ?))",
+            (code, market, ts, ts, article_id))[0]
+
+    def earlier_stocks(self, article_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+        found: set[tuple[int, str, str]] = set()
+        for among, params in self._in(article_ids):
+            for aid, stocks in self._rows(
+                    "SELECT DISTINCT article_id, stocks FROM revisions "
+                    f"WHERE article_id {among} AND stocks IS NOT NULL "
+                    "AND stocks != '[]'", params):
+                found.update((aid, market, code) for market, code, _ in json.loads(stocks))
+        return sorted(found)
+
+    # --- story clusters ---------------------------------------------------------
+
+    def cluster_key_hits(self, keys: Sequence[int], per_key: int) -> dict[int, list[int]]:
+        hits: dict[int, list[int]] = {}
+        if not keys:
+            return hits
+        # One statement, each key's look-up bounded by its own LIMIT.
+        one = ("SELECT * FROM (SELECT key, article_id FROM cluster_keys WHERE key = ? "
+               "ORDER BY article_id DESC LIMIT ?) AS k")
+        params: list[int] = []
+        for key in keys:
+            params += (key, per_key)
+        for key, aid in self._rows(" UNION ALL ".join([one] * len(keys)), params):
+            hits.setdefault(key, []).append(aid)
+        for ids in hits.values():
+            ids.sort(reverse=True)
+        return hits
+
+    def cluster_fingerprints(self, article_ids: Sequence[int], *, since: datetime,
+                             until: datetime) -> list[ClusterCandidate]:
+        found: list[ClusterCandidate] = []
+        for among, params in self._in(article_ids):
+            found += [ClusterCandidate(aid, cid, bytes(fp)) for aid, cid, fp in self._rows(
+                "SELECT article_id, cluster_id, fingerprint FROM story_clusters "
+                f"WHERE article_id {among} AND published BETWEEN ? AND ?",
+                (*params, _ts(since), _ts(until)))]
+        found.sort(key=lambda c: c.article_id)
+        return found
+
+    def add_to_clusters(self, entries: Sequence[ClusterEntry]) -> int:
+        added = 0
+        touched: list[int] = []
+        with self._write():
+            for entry in entries:
+                if not self._rows(
+                        "INSERT INTO story_clusters (article_id, cluster_id, published, "
+                        "fingerprint) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING "
+                        "RETURNING article_id",
+                        (entry.article_id, entry.cluster_id, _ts(entry.published),
+                         entry.fingerprint)):
+                    continue
+                added += 1
+                self._exec_many("INSERT INTO cluster_keys (key, article_id) VALUES (?, ?) "
+                                "ON CONFLICT DO NOTHING",
+                                [(k, entry.article_id) for k in entry.keys])
+                touched += sorted(entry.touch)
+            # Their pages list the new story: they change with it.
+            rules.renumber(self._ledger, touched)
+        return added
+
+    _MEMBER_SELECT = (f"SELECT {rows_.HEADLINE_COLUMNS} FROM story_clusters s "
+                      "JOIN articles a ON a.id = s.article_id "
+                      "JOIN categories c ON c.id = a.category_id ")
+
+    def cluster_members(self, cluster_id: int, limit: int | None = None) -> list[Headline]:
+        bound, params = ("", (cluster_id,)) if limit is None else (" LIMIT ?",
+                                                                   (cluster_id, limit))
+        return [rows_.headline(row) for row in self._rows(
+            self._MEMBER_SELECT + "WHERE s.cluster_id = ? ORDER BY a.published, a.id"
+            + bound, params)]
+
+    def clusters_of(self, article_ids: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for among, params in self._in(article_ids):
+            found.update(self._rows("SELECT article_id, cluster_id FROM story_clusters "
+                                    f"WHERE article_id {among}", params))
+        return found
+
+    def cluster_peers(self, article_ids: Sequence[int],
+                      limit: int) -> dict[int, tuple[int, list[Headline]]]:
+        of = self.clusters_of(article_ids)
+        clusters: dict[int, tuple[int, list[Headline]]] = {}
+        for cluster_id in sorted(set(of.values())):
+            size = self._one("SELECT COUNT(*) FROM story_clusters WHERE cluster_id = ?",
+                             (cluster_id,))[0]
+            if size > 1:
+                clusters[cluster_id] = (size, self.cluster_members(cluster_id, limit))
+        return {aid: clusters[cid] for aid, cid in of.items() if cid in clusters}
+
+    def largest_clusters(self, since: datetime, limit: int, *,
+                         min_size: int = 2) -> list[ClusterSummary]:
+        rows = self._rows(
+            "SELECT s.cluster_id, COUNT(*), MAX(s.published) FROM story_clusters s "
+            "WHERE s.cluster_id IN (SELECT DISTINCT cluster_id FROM story_clusters "
+            "WHERE published >= ?) GROUP BY s.cluster_id HAVING COUNT(*) >= ? "
+            "ORDER BY COUNT(*) DESC, MAX(s.published) DESC, s.cluster_id LIMIT ?",
+            (_ts(since), min_size, limit))
+        found = []
+        for cluster_id, size, newest in rows:
+            lead = self.cluster_members(cluster_id, 1)
+            if lead:
+                found.append(ClusterSummary(cluster_id, size, lead[0], _dt(newest)))
+        return found
 
     def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]:
         rows = self._rows("SELECT id, source, upstream_id, code, reason, created FROM quarantine "

@@ -7,9 +7,10 @@ decoder serves every backend and ``copy-store`` moves rows unchanged.
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import datetime, timezone
 
-from ..model import Article, Category, Headline, StockMention, StoredArticle
+from ..model import Article, Category, Headline, StockMention, StoredAlias, StoredArticle
 
 #: The columns :func:`stored` decodes, on ``articles a JOIN categories c``.
 ARTICLE_COLUMNS = (
@@ -47,3 +48,19 @@ def stored(row: tuple, categories: dict[int, Category]) -> StoredArticle:
 def headline(row: tuple) -> Headline:
     aid, path, title, pub, slug, media, digest = row
     return Headline(aid, path, title, when(pub), slug, media, digest)
+
+
+#: The columns :func:`alias` decodes, from ``aliases``.
+ALIAS_COLUMNS = ("article_id, source, upstream_id, title, digest, published, media, url, "
+                 "tags, shape, category_slug, extra, content_hash, payload, path")
+
+
+def alias(row: tuple) -> StoredAlias:
+    (article_id, source, upstream_id, title, digest, published, media, url, tags,
+     shape, category_slug, extra, content_hash, payload, path) = row
+    article = Article(
+        source=source, upstream_id=upstream_id, title=title, published=when(published),
+        media=media, body_html="", digest=digest or "", url=url,
+        tags=tuple(json.loads(tags or "[]")), category_slug=category_slug, shape=shape,
+        content_hash=content_hash, extra=json.loads(extra or "{}"))
+    return StoredAlias(article_id, article, zlib.decompress(payload) if payload else b"", path)

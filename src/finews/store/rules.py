@@ -6,7 +6,8 @@ One implementation of the archive's rules, used by every backend:
   key whose story is already stored under another key (same canonical URL,
   same content, or — for a copy marked partial — the same headline at the
   same second from another source) becomes an *alias* of that story
-  instead of a second copy;
+  instead of a second copy, keeping its own list's fields, payload and
+  address (``twins``); a changed copy updates the story's content only;
 * **revisions** — a changed story is updated in place and its previous
   version kept as a revision; an unchanged one (same content hash) writes
   nothing;
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable, Protocol, Sequence
 from zoneinfo import ZoneInfo
@@ -80,7 +81,7 @@ class ArticleRow:
     content_hash: str
     seq: int | None           # None: the backend stamps it at the end of the batch
     now: int
-    raw: bytes                # zlib-packed payload
+    raw: bytes | None         # zlib-packed payload; None: the stored one stays
     article: Article          # for the stock mentions
     entry: IndexEntry         # the search index's words
 
@@ -105,7 +106,18 @@ class Ledger(Protocol):
         """A story of another source with this title at this second; with
         ``partial`` False only one marked partial."""
 
-    def path_taken(self, path: str) -> bool: ...
+    def path_taken(self, path: str) -> bool:
+        """Whether a story, or a twin's own address, has this path."""
+
+    def keep_alias(self, article_id: int, article: Article, raw: bytes, *, new: bool,
+                   path: str | None) -> None:
+        """Record (``new``) or refresh a twin's key with the copy its own list served."""
+
+    def story(self, article_id: int) -> Article:
+        """The stored story."""
+
+    def set_seq(self, article_id: int, seq: int | None) -> None:
+        """Give a story this change number (None: ``stamp_changes`` will)."""
     def slug_taken(self, slug: str) -> bool: ...
     def category_row(self, column: str, value: str) -> Category | None:
         """The first category whose ``column`` (slug, name, original_slug) is ``value``."""
@@ -118,7 +130,8 @@ class Ledger(Protocol):
         """Store a new story, its payload, stock mentions and index entry; its id."""
 
     def update_article(self, article_id: int, row: ArticleRow) -> None:
-        """Keep the stored version as a revision, then store ``row`` over it."""
+        """Keep the stored version (with its stocks) as a revision, then store
+        ``row`` over it (its payload too unless ``row.raw`` is None)."""
 
     def start_batch(self) -> None:
         """A batch begins (inside the write transaction)."""
@@ -208,7 +221,7 @@ def _find_twin(ledger: Ledger, article: Article) -> int | None:
                                  article.source, "partial" in article.extra)
 
 
-def _row(article: Article, raw: bytes, category_id: int, path: str, seq: int | None,
+def _row(article: Article, raw: bytes | None, category_id: int, path: str, seq: int | None,
          now: int, entry: IndexEntry | None, tz: ZoneInfo) -> ArticleRow:
     return ArticleRow(
         article.source, article.upstream_id, category_id, path, article.title,
@@ -217,17 +230,35 @@ def _row(article: Article, raw: bytes, category_id: int, path: str, seq: int | N
         json.dumps(list(article.tags), ensure_ascii=False),
         json.dumps([[s.market, s.code, s.name] for s in article.stocks], ensure_ascii=False),
         article.shape, json.dumps(dict(article.extra), ensure_ascii=False),
-        article.content_hash, seq, now, packed(raw), article,
+        article.content_hash, seq, now, None if raw is None else packed(raw), article,
         entry_for(article.title, article.digest, article.body_html, entry))
 
 
 CategoryOf = Callable[[Article], Category]
 
 
+def _as_story(article: Article, story: Article) -> Article:
+    """``article``'s content with the stored story's own identity fields."""
+    return replace(article, source=story.source, upstream_id=story.upstream_id,
+                   media=story.media, url=story.url, tags=story.tags, shape=story.shape,
+                   category_slug=story.category_slug, extra=story.extra)
+
+
+def twin_path(ledger: Ledger, article: Article, tz: ZoneInfo) -> str | None:
+    """The address a twin's own list gave it, unless a page has it already."""
+    from ..twins import twin_category
+    cat = twin_category(article, ledger.category_row)
+    path = story_path(cat.slug, article.published, article.upstream_id, tz)
+    return None if ledger.path_taken(path) else path
+
+
 def _upsert_one(ledger: Ledger, article: Article, raw: bytes, now: int,
                 entry: IndexEntry | None, category_of: CategoryOf,
-                tz: ZoneInfo) -> tuple[int, bool] | None:
-    """Insert or update one story; None when nothing changed."""
+                tz: ZoneInfo) -> tuple[int, str] | None:
+    """Insert or update one story; None when nothing changed.
+
+    Otherwise (story id, ``new`` / ``updated`` / ``twin``).
+    """
     key = (article.source, article.upstream_id)
     row = ledger.key_row(*key)
     if row is None:
@@ -235,27 +266,43 @@ def _upsert_one(ledger: Ledger, article: Article, raw: bytes, now: int,
         if alias is not None:
             if alias[1] == article.content_hash:
                 return None
-            ledger.set_alias_hash(*key, article.content_hash)
-            row = (alias[0], "")
-        else:
-            twin = _find_twin(ledger, article)
-            if twin is not None:
-                ledger.add_alias(*key, twin, article.content_hash)
-                return None
-            # The category is made only for a story that really is new, so a
-            # duplicate from another list never leaves an empty category.
-            cat = category_of(article)
-            path = free_name(ledger.path_taken,
-                             story_path(cat.slug, article.published, article.upstream_id, tz),
-                             ".html")
-            new = _row(article, raw, cat.id, path, ledger.change_seq(), now, entry, tz)
-            return ledger.insert_article(new), True
+            ledger.keep_alias(alias[0], article, raw, new=False, path=None)
+            # The story takes the new content, but stays the first list's
+            # copy: its own fields, category and payload are not the twin's.
+            story = _as_story(article, ledger.story(alias[0]))
+            ledger.update_article(alias[0], _row(story, None, 0, "", ledger.change_seq(),
+                                                 now, entry, tz))
+            return alias[0], "updated"
+        twin = _find_twin(ledger, article)
+        if twin is not None:
+            ledger.keep_alias(twin, article, raw, new=True, path=twin_path(ledger, article, tz))
+            # The story has one more address: its pages change.
+            ledger.set_seq(twin, ledger.change_seq())
+            return twin, "twin"
+        # The category is made only for a story that really is new, so a
+        # duplicate from another list never leaves an empty category.
+        cat = category_of(article)
+        path = free_name(ledger.path_taken,
+                         story_path(cat.slug, article.published, article.upstream_id, tz),
+                         ".html")
+        new = _row(article, raw, cat.id, path, ledger.change_seq(), now, entry, tz)
+        return ledger.insert_article(new), "new"
     if row[1] == article.content_hash:
         return None
     # An update keeps the story's category and path: its URL never changes.
     changed = _row(article, raw, 0, "", ledger.change_seq(), now, entry, tz)
     ledger.update_article(row[0], changed)
-    return row[0], False
+    return row[0], "updated"
+
+
+def renumber(ledger: Ledger, article_ids: Sequence[int]) -> None:
+    """New change numbers for these stories (their pages change), in this order."""
+    if not article_ids:
+        return
+    ledger.start_batch()
+    for article_id in article_ids:
+        ledger.set_seq(article_id, ledger.change_seq())
+    ledger.stamp_changes(article_ids)
 
 
 def upsert(ledger: Ledger, batch: Sequence[tuple[Article, bytes]],
@@ -272,12 +319,14 @@ def upsert(ledger: Ledger, batch: Sequence[tuple[Article, bytes]],
         if result is None:
             unchanged += 1
             continue
-        article_id, was_new = result
+        article_id, kind = result
         changed.append(article_id)
-        if was_new:
+        if kind == "new":
             new += 1
-        else:
+        elif kind == "updated":
             updated += 1
+        else:   # a twin: the story has one more address
+            unchanged += 1
     if changed:
         ledger.stamp_changes(changed)
     return UpsertOutcome(new=new, updated=updated, unchanged=unchanged,

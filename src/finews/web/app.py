@@ -1,181 +1,125 @@
-"""``create_app``: one route table for the static site, the JSON API and events.
+"""``create_app``: one route table for the static site, the JSON API, events
+and metrics.
 
-Handlers parse, call, respond. Every API error has one shape,
-``{"error": {"code": …, "message": …}}``; every response carries the
-security headers (see :mod:`finews.web.headers`).
+Every API error has one shape, ``{"error": {"code": …, "message": …}}``;
+every response carries the security headers (see :mod:`finews.web.headers`).
+The OpenAPI document at ``/api/openapi.json`` is made from the same table.
 """
 
 from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import AsyncIterator, Callable
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import (FileResponse, HTMLResponse, JSONResponse, PlainTextResponse,
-                                 RedirectResponse, Response)
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .. import __version__
 from ..config import Settings
-from ..errors import FinewsError, QueryError, StoreError
-from ..store.base import Store
-from .api import latest_payload, parse_limit, status_payload
-from .events import event_stream
+from ..errors import ConfigError, FinewsError, StoreError
+from ..failures import DRIVER_ERRORS
+from ..metrics import Metrics, store_figures
+from . import apidoc
+from .endpoints import ApiEndpoints, StoreAccess, StoreFactory
 from .headers import SecurityHeaders
-from .search import search_page, search_payload
-from .static import SiteFiles, content_type, safe_relative
+from .openapi import Operation, document, undocumented
+from .responses import store_unavailable
+from .site import SiteEndpoints
 
 log = logging.getLogger(__name__)
 
-StoreFactory = Callable[[], Store]
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    path: str
+    handler: Callable
+    methods: tuple[str, ...]
+    doc: Operation | None      # every API route has one (see openapi.undocumented)
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def _store_size(settings: Settings) -> Callable[[], int | None]:
+    from ..store.open import size_bytes
+    try:
+        size_bytes(settings.store)
+    except ConfigError:        # an unsupported URL: the requests will say so
+        return lambda: None
+    return lambda: size_bytes(settings.store)
 
 
-class _Handlers:
-    def __init__(self, settings: Settings, store_factory: StoreFactory,
-                 events_interval: float) -> None:
-        self.settings = settings
-        self.store_factory = store_factory
-        self.files = SiteFiles(Path(settings.site_dir))
-        self.events_interval = events_interval
+def endpoints(settings: Settings, stores: StoreAccess, metrics: Metrics, site: SiteEndpoints,
+              events_interval: float) -> list[Endpoint]:
+    """The route table, most specific first; the site's files come last."""
+    api = ApiEndpoints(settings, stores, metrics, events_interval)
+    table: list[Endpoint] = []
 
-    async def _with_store(self, work: Callable[[Store], object]) -> object:
-        def run() -> object:
-            # One connection per request, opened and closed in the worker
-            # thread that uses it, so no connection is shared across threads.
-            store = self.store_factory()
-            try:
-                return work(store)
-            finally:
-                store.close()
-        return await run_in_threadpool(run)
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(document([(e.path, e.doc) for e in table if e.doc],
+                                     title=f"{settings.site.title} · finews API",
+                                     version=__version__))
 
-    async def _api(self, work: Callable[[Store], object]) -> Response:
-        try:
-            return JSONResponse(await self._with_store(work))
-        except QueryError as exc:
-            return error_response(400, exc.code, exc.message)
-        except StoreError as exc:
-            log.warning("store unavailable: %s", exc)
-            return error_response(503, exc.code, "the store is not available right now")
-        except FinewsError as exc:
-            return error_response(500, exc.code, exc.message)
+    async def scrape(request: Request) -> Response:
+        return Response(await run_in_threadpool(metrics.render),
+                        media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-cache"})
 
-    async def latest(self, request: Request) -> Response:
-        try:
-            limit = parse_limit(request.query_params.multi_items())
-        except QueryError as exc:
-            return error_response(400, exc.code, exc.message)
-        base = self.settings.site.base_url
-        return await self._api(lambda store: latest_payload(store, limit, base))
-
-    async def status(self, request: Request) -> Response:
-        if request.query_params:
-            return error_response(400, QueryError.code, "/api/status takes no parameters")
-        names = [s.name for s in self.settings.sources]
-        return await self._api(lambda store: status_payload(store, names))
-
-    async def search_api(self, request: Request) -> Response:
-        params = _single_params(request)
-        if isinstance(params, Response):
-            return params
-        site = self.settings.site
-        return await self._api(lambda store: search_payload(store, params, site))
-
-    async def search_html(self, request: Request) -> Response:
-        params = _single_params(request)
-        if isinstance(params, Response):
-            return params
-        site = self.settings.site
-        try:
-            if params.get("q", "").strip():
-                html = await self._with_store(lambda store: search_page(store, params, site))
-            else:
-                html = search_page(None, params, site)
-        except StoreError:
-            return PlainTextResponse("search is not available right now", status_code=503)
-        return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
-
-    async def events(self, request: Request) -> Response:
-        latest = Path(self.settings.site_dir) / "latest.json"
-        return event_stream(request, latest, self.events_interval)
-
-    async def site(self, request: Request) -> Response:
-        if request.url.path.startswith("/api/"):
-            return error_response(404, "not_found", f"no API endpoint {request.url.path}")
-        rel = safe_relative(request.scope["path"], request.scope.get("raw_path") or b"")
-        found = self.files.find(rel) if rel is not None else None
-        if isinstance(found, str):
-            return RedirectResponse(found, status_code=301)
-        if found is None:
-            return self.not_found()
-        path, rel = found
-        media = content_type(rel)
-        cache = "public, max-age=300" if rel.startswith("static/") else "no-cache"
-        return FileResponse(path, media_type=media, headers={"Cache-Control": cache})
-
-    def not_found(self) -> Response:
-        page = Path(self.settings.site_dir) / "404.html"
-        if page.is_file():
-            return FileResponse(page, status_code=404, media_type=content_type("404.html"),
-                                headers={"Cache-Control": "no-cache"})
-        return PlainTextResponse("Not Found", status_code=404)
-
-    async def http_error(self, request: Request, exc: Exception) -> Response:
-        status = getattr(exc, "status_code", 500)
-        if request.url.path.startswith("/api/"):
-            code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http")
-            return error_response(status, code, str(getattr(exc, "detail", "error")))
-        if status == 404:
-            return self.not_found()
-        return PlainTextResponse(str(getattr(exc, "detail", "error")), status_code=status,
-                                 headers=getattr(exc, "headers", None))
-
-    async def server_error(self, request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error serving %s", request.url.path, exc_info=exc)
-        if request.url.path.startswith("/api/"):
-            return error_response(500, "internal", "unexpected server error")
-        return PlainTextResponse("Internal Server Error", status_code=500)
-
-
-def _single_params(request: Request) -> dict[str, str] | Response:
-    """Query parameters as a dict; a repeated one is refused, not silently merged."""
-    items = request.query_params.multi_items()
-    names = [name for name, _ in items]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        return error_response(400, QueryError.code,
-                              f"parameter {repeated[0]!r} is given more than once")
-    return dict(items)
+    get = ("GET", "HEAD")
+    table += [
+        Endpoint("/api/latest", api.latest, get, apidoc.LATEST),
+        Endpoint("/api/status", api.status, get, apidoc.STATUS),
+        Endpoint("/api/events", api.events, ("GET",), apidoc.EVENTS),
+        Endpoint("/api/search", api.search_api, get, apidoc.SEARCH),
+        Endpoint("/api/clusters", api.clusters, get, apidoc.CLUSTERS),
+        Endpoint("/api/stocks/{stock_id}", api.stock, get, apidoc.STOCK),
+        Endpoint("/api/openapi.json", openapi, get, apidoc.OPENAPI),
+        Endpoint("/metrics", scrape, get, apidoc.METRICS),
+        Endpoint("/search", api.search_html, get, None),
+        Endpoint("/{path:path}", site.page, get, None),
+    ]
+    return table
 
 
 def create_app(settings: Settings, store_factory: StoreFactory, *,
-               events_interval: float = 1.0) -> Starlette:
-    """The finews web application for ``settings`` (site folder, sources)."""
-    h = _Handlers(settings, store_factory, events_interval)
-    routes = [
-        Route("/api/latest", h.latest, methods=["GET", "HEAD"]),
-        Route("/api/status", h.status, methods=["GET", "HEAD"]),
-        Route("/api/events", h.events, methods=["GET"]),
-        Route("/api/search", h.search_api, methods=["GET", "HEAD"]),
-        Route("/search", h.search_html, methods=["GET", "HEAD"]),
-        Route("/{path:path}", h.site, methods=["GET", "HEAD"]),
-    ]
-    return Starlette(
-        routes=routes,
+               events_interval: float = 1.0, metrics: Metrics | None = None) -> Starlette:
+    """The finews web application for ``settings`` (site folder, sources).
+
+    ``metrics`` is where the fetch and publish loops of the same program
+    record (``finews run``); without it the app has metrics of its own.
+    """
+    metrics = metrics if metrics is not None else Metrics()
+    stores = StoreAccess(store_factory)
+    names = [s.name for s in settings.sources]
+    size = _store_size(settings)
+    metrics.watch_store(lambda: stores.call(lambda store: store_figures(store, names, size())))
+    site = SiteEndpoints(settings.site_dir)
+    table = endpoints(settings, stores, metrics, site, events_interval)
+    missing = undocumented((e.path, e.doc) for e in table)
+    if missing:
+        raise RuntimeError(f"API routes without an OpenAPI operation: {missing}")
+
+    async def store_error(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return store_unavailable(exc)
+        return await site.server_error(request, exc)
+
+    handlers: dict = {HTTPException: site.http_error, StoreError: store_error,
+                      Exception: site.server_error}
+    handlers.update({kind: store_error for kind in DRIVER_ERRORS})
+    app = Starlette(
+        routes=[Route(e.path, e.handler, methods=list(e.methods)) for e in table],
         middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={HTTPException: h.http_error, Exception: h.server_error},
+        exception_handlers=handlers,
         lifespan=partial(_keep_store_open, store_factory),
     )
+    app.state.metrics = metrics
+    return app
 
 
 @asynccontextmanager
@@ -190,7 +134,7 @@ async def _keep_store_open(store_factory: StoreFactory, app: Starlette) -> Async
     # Opened and closed on this one thread: a connection must not change threads.
     try:
         keeper = store_factory()
-    except FinewsError as exc:   # the requests will report it, one by one
+    except (FinewsError, *DRIVER_ERRORS) as exc:   # the requests will report it, one by one
         log.warning("could not open the store at start-up: %s", exc)
         keeper = None
     try:

@@ -24,7 +24,8 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 def _config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
-    return uvicorn.Config(app, host=host, port=port, lifespan="off", access_log=False,
+    # The lifespan runs: the app holds one store open while it serves (web.app).
+    return uvicorn.Config(app, host=host, port=port, lifespan="on", access_log=False,
                           timeout_graceful_shutdown=GRACE, log_level="info")
 
 

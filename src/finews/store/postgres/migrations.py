@@ -154,6 +154,41 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX search_docs_words ON search_docs USING GIN (words);
     """,
+    # 2: SQLite's migrations 3 and 4. What each twin's own list said of it
+    # (its fields, payload and own address); the stocks each revision
+    # mentioned; story clusters and their LSH band keys.
+    """
+    ALTER TABLE aliases ADD COLUMN title TEXT COLLATE "C";
+    ALTER TABLE aliases ADD COLUMN digest TEXT COLLATE "C";
+    ALTER TABLE aliases ADD COLUMN published BIGINT;
+    ALTER TABLE aliases ADD COLUMN media TEXT COLLATE "C";
+    ALTER TABLE aliases ADD COLUMN url TEXT COLLATE "C";
+    ALTER TABLE aliases ADD COLUMN tags TEXT;
+    ALTER TABLE aliases ADD COLUMN shape TEXT COLLATE "C";
+    ALTER TABLE aliases ADD COLUMN category_slug TEXT COLLATE "C";
+    ALTER TABLE aliases ADD COLUMN extra TEXT;
+    ALTER TABLE aliases ADD COLUMN payload BYTEA;     -- zlib-compressed
+    ALTER TABLE aliases ADD COLUMN path TEXT COLLATE "C";
+    CREATE INDEX aliases_article ON aliases(article_id);
+    CREATE UNIQUE INDEX aliases_path ON aliases(path) WHERE path IS NOT NULL;
+
+    ALTER TABLE revisions ADD COLUMN stocks TEXT;
+
+    CREATE TABLE story_clusters (
+        article_id  BIGINT PRIMARY KEY REFERENCES articles(id),
+        cluster_id  BIGINT NOT NULL,             -- the id of its first story
+        published   BIGINT NOT NULL,             -- the story's time, Unix seconds
+        fingerprint BYTEA NOT NULL               -- opaque to the store
+    );
+    CREATE INDEX story_clusters_cluster ON story_clusters(cluster_id, published, article_id);
+    CREATE INDEX story_clusters_published ON story_clusters(published);
+
+    CREATE TABLE cluster_keys (
+        key        BIGINT NOT NULL,
+        article_id BIGINT NOT NULL,
+        PRIMARY KEY (key, article_id)
+    );
+    """,
 )
 
 

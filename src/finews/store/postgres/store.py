@@ -212,18 +212,28 @@ class PostgresStore(StoreQueries):
 
     # --- articles: reading ------------------------------------------------------
 
-    def category_walk(self, category_id: int, offset: int = 0) -> Iterator[Headline]:
-        # Read in pages as the caller goes, each after the last (published, id).
-        page = self._headlines(
-            "WHERE a.category_id = %s ORDER BY a.published, a.id OFFSET %s LIMIT 2000",
-            (category_id, offset))
+    def _walk(self, join: str, params: tuple, offset: int) -> Iterator[Headline]:
+        """Headlines oldest first by (published, id), read in pages as the caller
+        goes, each after the last (published, id)."""
+        select = f"SELECT {rows_.HEADLINE_COLUMNS} {join}"
+        page = self._headline_rows(select + "ORDER BY a.published, a.id OFFSET %s LIMIT 2000",
+                                   (*params, offset))
         while page:
             yield from page
             last = page[-1]
-            page = self._headlines(
-                "WHERE a.category_id = %s AND (a.published, a.id) > (%s, %s) "
-                "ORDER BY a.published, a.id LIMIT 2000",
-                (category_id, _ts(last.published), last.id))
+            page = self._headline_rows(
+                select + "AND (a.published, a.id) > (%s, %s) ORDER BY a.published, a.id "
+                "LIMIT 2000", (*params, _ts(last.published), last.id))
+
+    def _headline_rows(self, sql: str, params: Sequence) -> list[Headline]:
+        return [rows_.headline(row) for row in self._q(sql, params)]
+
+    def category_walk(self, category_id: int, offset: int = 0) -> Iterator[Headline]:
+        return self._walk("FROM articles a JOIN categories c ON c.id = a.category_id "
+                          "WHERE a.category_id = %s ", (category_id,), offset)
+
+    def stock_walk(self, market: str, code: str, offset: int = 0) -> Iterator[Headline]:
+        return self._walk(self._STOCK_JOIN.replace("?", "%s"), (code, market), offset)
 
     # --- search ---------------------------------------------------------------
 
@@ -313,6 +323,8 @@ class _Ledger(SQLLedger):
         # Held until this transaction ends: the next writer numbers its changes
         # only after this one's are committed (or rolled back).
         self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SEQUENCE_LOCK,))
+        # A story changed twice in the batch takes its last number only.
+        article_ids = list(dict.fromkeys(reversed(article_ids)))[::-1]
         self._conn.execute(
             "UPDATE articles a SET seq = n.seq FROM (SELECT id, nextval('change_seq') AS seq "
             "FROM unnest(%s::bigint[]) WITH ORDINALITY AS u(id, k) ORDER BY k) n "

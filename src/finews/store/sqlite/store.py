@@ -109,6 +109,13 @@ class SQLiteStore(StoreQueries):
 
     # --- articles: reading ------------------------------------------------------
 
+    def stock_walk(self, market: str, code: str, offset: int = 0) -> Iterator[Headline]:
+        rows = self._conn.execute(
+            f"SELECT {_HEADLINE_COLUMNS} {self._STOCK_JOIN}"
+            "ORDER BY a.published, a.id LIMIT -1 OFFSET ?", (code, market, offset))
+        for row in rows:
+            yield rows_.headline(row)
+
     def category_walk(self, category_id: int, offset: int = 0) -> Iterator[Headline]:
         rows = self._conn.execute(
             f"SELECT {_HEADLINE_COLUMNS} FROM articles a JOIN categories c "
