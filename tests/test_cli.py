@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import feedparser
@@ -17,7 +18,7 @@ import pytest
 import finews as finews_package
 
 COMMANDS = ["init", "fetch", "build", "serve", "run", "import", "demo", "status",
-            "export-jekyll", "search", "reindex", "presets"]
+            "export-jekyll", "search", "reindex", "recluster", "presets"]
 
 
 #: The folder holding the finews package under test: the commands run that
@@ -51,6 +52,20 @@ def test_presets_lists_every_preset(tmp_path):
     assert result.returncode == 0
     listed = [line for line in result.stdout.splitlines() if not line.startswith(" ")]
     assert listed == sorted(PRESETS)
+
+
+def test_presets_show_the_fulltext_host_option():
+    from click.testing import CliRunner
+
+    from finews.cli import main
+    from finews.config_template import TEMPLATE
+    result = CliRunner().invoke(main, ["presets"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for name in ("em-rolling", "em-media", "em-market"):
+        shown = lines[lines.index(name) + 2]
+        assert shown.startswith('    option fulltext_host = "choicewzp1.eastmoney.com"'), shown
+    assert "fulltext_host" in TEMPLATE
 
 
 def test_init_writes_a_config_once(tmp_path):
@@ -110,6 +125,28 @@ def test_fetch_build_from_the_local_upstream(tmp_path):
         assert " 0 new, 0 updated" in again.stdout.splitlines()[-1]
         rebuilt = finews("build", cwd=tmp_path)
         assert "0 pages written" in rebuilt.stdout
+        # fetching clustered every story already: nothing is left for recluster
+        assert finews("recluster", cwd=tmp_path).stdout.strip() == "clustered 0 stories"
+
+
+def test_recluster_clusters_imported_stories(tmp_path):
+    from finews.config import load
+    from finews.demo import prepare
+    from finews.store.sqlite import SQLiteStore
+    from finews.upstream.server import UpstreamServer
+    with UpstreamServer(port=0, seed=3, stories=40, republish=0.4) as upstream:
+        prepare(tmp_path, upstream.source_settings(name_prefix="t"), 8000)
+        assert finews("fetch", cwd=tmp_path).returncode == 0
+    settings = load(tmp_path / "finews.toml", {})
+    with SQLiteStore.open(settings.store_path, settings.site.tz) as store:
+        # as if the stories came in through an import: no clusters yet
+        store._conn.executescript("DELETE FROM story_clusters; DELETE FROM cluster_keys; "
+                                  "DELETE FROM state WHERE key = 'cluster.last_id';")
+    done = finews("recluster", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "clustered 40 stories"
+    with SQLiteStore.open(settings.store_path, settings.site.tz) as store:
+        assert store.largest_clusters(datetime(2000, 1, 1, tzinfo=timezone.utc), 5)
 
 
 def _upstream_config(tmp_path, upstream, names):

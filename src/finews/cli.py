@@ -9,7 +9,6 @@ see it.
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import sys
 from pathlib import Path
@@ -18,60 +17,11 @@ from typing import Callable
 import click
 
 from . import __version__
+from .cli_common import _settings, friendly
+from .cli_sources import sources
 from .config import CONFIG_NAME, Settings, load
-from .errors import ConfigError, FinewsError
-from .failures import DRIVER_ERRORS, store_failure
-
-#: Exit statuses (also in the README).
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_SOURCE_FAILED = 3
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"finews: {message}", err=True)
-    sys.exit(code)
-
-
-def friendly(func: Callable) -> Callable:
-    """Turn finews errors into one clear sentence and an exit code."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ConfigError as exc:
-            _fail(str(exc), EXIT_USAGE)
-        except (FinewsError, *DRIVER_ERRORS) as exc:
-            failure = store_failure(exc)
-            if failure is not None:
-                _fail(failure.sentence(_store_location()), EXIT_ERROR)
-            _fail(str(exc), EXIT_ERROR)
-        except OSError as exc:
-            where = f" {exc.filename}" if exc.filename else ""
-            _fail(f"cannot use{where}: {exc.strerror or exc}", EXIT_ERROR)
-        except KeyboardInterrupt:
-            _fail("stopped", 130)
-    return wrapper
-
-
-def _store_location() -> str:
-    """The store's file (or its URL without credentials), for error sentences."""
-    ctx = click.get_current_context(silent=True)
-    settings = ctx.find_root().obj.get("settings") if ctx and ctx.find_root().obj else None
-    if settings is None:
-        return "(see store.url in finews.toml)"
-    try:
-        return str(settings.store_path)
-    except ConfigError:
-        url = settings.store_url
-        scheme, _, rest = url.partition("://")
-        return f"{scheme}://{rest.rpartition('@')[2]}" if rest else url
-
-
-def _settings(ctx: click.Context) -> Settings:
-    settings = ctx.obj["load"]()
-    ctx.find_root().obj["settings"] = settings
-    return settings
+from .cli_common import EXIT_SOURCE_FAILED
+from .errors import ConfigError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -137,11 +87,16 @@ def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
         line = (f"{report.source}: {report.served} served, {report.new} new, "
                 f"{report.updated} updated, {report.unchanged} unchanged, "
                 f"{report.quarantined} quarantined")
+        if report.fulltext_failed:
+            line += (f"; {report.fulltext_failed} article pages failed (stored with "
+                     "their summary)")
         if report.not_modified:
             line = f"{report.source}: not modified"
         if report.error:
             line = f"{report.source}: failed: {report.error}"
         click.echo(line, err=bool(report.error))
+        for ident, why in report.fulltext_errors[:5]:
+            click.echo(f"    {ident}: {why}", err=True)
 
     async def go():
         with open_store(settings) as store:
@@ -342,6 +297,20 @@ def reindex(ctx: click.Context) -> None:
 
 
 @main.command()
+@click.pass_context
+@friendly
+def recluster(ctx: click.Context) -> None:
+    """Put every story not yet clustered into its cluster (after an import)."""
+    from .cluster import cluster_new
+    from .runner import open_store
+    settings = _settings(ctx)
+    with open_store(settings) as store:
+        count = cluster_new(store, progress=lambda done: click.echo(
+            f"clustered {done} stories", err=True))
+    click.echo(f"clustered {count} stories")
+
+
+@main.command()
 @friendly
 def presets() -> None:
     """List the built-in source presets and the list shapes they read."""
@@ -350,6 +319,8 @@ def presets() -> None:
         preset = PRESETS[name]
         click.echo(f"{name}")
         click.echo(f"    {preset.description}")
+        for option in preset.options():
+            click.echo(f"    option {option}")
 
 
 @main.command()
@@ -366,7 +337,8 @@ def status(ctx: click.Context) -> None:
             state = store.source_state(src.name)
             when = state.next_attempt.isoformat(timespec="seconds") if state.next_attempt \
                 else "now"
-            line = (f"{src.name}: served {state.served}, new {state.new}, updated "
+            off = "" if src.enabled else " (disabled)"
+            line = (f"{src.name}{off}: served {state.served}, new {state.new}, updated "
                     f"{state.updated}, unchanged {state.unchanged}, quarantined "
                     f"{state.quarantined}; next attempt {when}")
             if state.error_count:
@@ -384,6 +356,8 @@ def demo(port: int, directory: Path | None) -> None:
     from .demo import run_demo
     run_demo(port=port, directory=directory, say=lambda text: click.echo(text))
 
+
+main.add_command(sources)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -32,10 +32,17 @@ class SiteSettings:
     share_host: str = "finance.eastmoney.com"
     timezone: str = "Asia/Shanghai"
     page_size: int = 50
-    #: Stories per category on the home page (the original showed five).
+    #: No longer used: the home page lists outlets as a short index, not
+    #: each outlet's newest stories. Accepted so older finews.toml files load.
     home_per_category: int = 5
     #: Newest stories overall on the home page.
     home_latest: int = 50
+    #: The home page's largest clusters are those with a story in this many
+    #: hours before the newest story.
+    home_cluster_hours: int = 24
+    #: Show a cluster of near-duplicate stories once in the home page's
+    #: newest stories and the site feed (its newest story stands for it).
+    collapse_clusters: bool = False
     #: Entries per Atom feed.
     feed_size: int = 50
     #: Seconds between an open page's checks for new stories.
@@ -90,12 +97,25 @@ class SourceSettings:
     interval: int = 300
     headers: Mapping[str, str] = field(default_factory=dict)
     mapping: Mapping[str, str] = field(default_factory=dict)
+    #: Where a preset fetches full text from, instead of the host in its
+    #: full-text URL: ``host[:port]`` (the preset's scheme is kept) or
+    #: ``http(s)://host[:port]`` (a mirror, a proxy, a local test server).
+    fulltext_host: str | None = None
     #: A fixed category slug / media name for every item of this source.
     category: str | None = None
     media: str | None = None
     #: Allow loopback/private addresses for this source (demo, tests, LAN).
     allow_private: bool = False
     enabled: bool = True
+    #: ``"page"``: fetch each new item's article page and keep its main text
+    #: (for feeds that carry only summaries). None: the item's own text.
+    fulltext: str | None = None
+    #: CSS selector of the article on those pages (default: found by the extractor).
+    fulltext_selector: str | None = None
+    #: CSS selector of elements inside the article to drop.
+    fulltext_remove: str | None = None
+    #: Tags given to every story of this source (OPML folders become these).
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +149,9 @@ class Settings:
 
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _SOURCE_KINDS = ("json", "feed")
+_FULLTEXT_MODES = ("page",)
+_FULLTEXT_HOST = re.compile(r"(?:https?://)?(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
+                            r"(?::\d{1,5})?/?")
 
 
 def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -204,6 +227,11 @@ def _source(table: Mapping[str, Any], index: int) -> SourceSettings:
                 isinstance(k, str) and isinstance(v, str) for k, v in sub.items()):
             raise ConfigError(f"'{where}{key}' must be a table of strings")
         table[key] = dict(sub)
+    tags = table.get("tags", [])
+    if not isinstance(tags, (list, tuple)) or not all(
+            isinstance(t, str) and t.strip() for t in tags):
+        raise ConfigError(f"'{where}tags' must be a list of non-empty strings")
+    table["tags"] = tuple(t.strip() for t in tags)
     if "name" not in table:
         raise ConfigError(f"'{where}name' is missing: every source needs a name")
     src = _build(SourceSettings, table, where)
@@ -215,12 +243,30 @@ def _source(table: Mapping[str, Any], index: int) -> SourceSettings:
                           f"not {src.kind!r}")
     _validate_url(src.url, where + "url")
     _positive(src.interval, where + "interval")
+    _check_fulltext(src, where)
+    if src.fulltext_host is not None and not _FULLTEXT_HOST.fullmatch(src.fulltext_host):
+        raise ConfigError(f"'{where}fulltext_host' must be host[:port] or "
+                          f"http(s)://host[:port] with no path, not {src.fulltext_host!r}")
     if src.preset is not None:
         from .sources.presets import PRESETS  # late: sources depend on config types
         if src.preset not in PRESETS:
             raise ConfigError(f"'{where}preset' {src.preset!r} is not a known preset "
                               f"(known: {', '.join(sorted(PRESETS))})")
     return src
+
+
+def _check_fulltext(src: SourceSettings, where: str) -> None:
+    if src.fulltext is not None and src.fulltext not in _FULLTEXT_MODES:
+        raise ConfigError(f"'{where}fulltext' must be \"page\" (fetch each item's "
+                          f"article page) or left out, not {src.fulltext!r}")
+    from .process.extract import check_selector  # late: processing imports config types
+    for key in ("fulltext_selector", "fulltext_remove"):
+        value = getattr(src, key)
+        if value is None:
+            continue
+        if src.fulltext != "page":
+            raise ConfigError(f"'{where}{key}' needs fulltext = \"page\" on the same source")
+        check_selector(value, where + key)
 
 
 def from_mapping(data: Mapping[str, Any], base: Path = Path(".")) -> Settings:
@@ -269,7 +315,7 @@ def validate(settings: Settings) -> None:
     if site.search_url:
         _validate_url(site.search_url, "site.search_url")
     for key in ("page_size", "home_per_category", "home_latest", "feed_size",
-                "live_interval"):
+                "live_interval", "home_cluster_hours"):
         _positive(getattr(site, key), "site." + key)
     if site.page_size > 1000:
         raise ConfigError("'site.page_size' must be at most 1000")

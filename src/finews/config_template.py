@@ -20,8 +20,10 @@ host = "127.0.0.1:8000"              # host written in Jekyll back-links
 share_host = "finance.eastmoney.com" # host of East Money share links in Jekyll posts
 timezone = "Asia/Shanghai"           # times are stored in UTC and shown in this zone
 page_size = 50                       # stories per category page
-home_per_category = 5                # stories per category on the home page
+home_per_category = 5                # no longer used: the home page indexes outlets
 home_latest = 50                     # newest stories on the home page
+home_cluster_hours = 24              # the home page's largest clusters: of these last hours
+collapse_clusters = false            # show a cluster once in the home page's newest and the feed
 feed_size = 50                       # entries per Atom feed
 live_interval = 15                   # seconds between an open page's checks for news
 search_url = ""                      # where the search box sends queries (default: <base_url>search)
@@ -53,6 +55,16 @@ port = 8000
 # [sources.headers]
 # Referer = "https://kuaixun.eastmoney.com/"
 #
+# [[sources]]                        # example: the original finews's per-media list
+# name = "em-media"
+# kind = "json"
+# preset = "em-media"
+# url = "http://example.com/web/webapi?type=45&count=100&newsid=1"
+# fulltext_host = "choicewzp1.eastmoney.com"  # where the preset fetches full text:
+#                                    # host[:port] or http(s)://host[:port] (a mirror,
+#                                    # a proxy, a local server); `finews presets` shows
+#                                    # each preset's default
+#
 # [[sources]]                        # example: any JSON list, mapped field by field
 # name = "my-list"
 # kind = "json"
@@ -74,4 +86,11 @@ port = 8000
 # kind = "feed"
 # url = "https://example.com/feed.xml"
 # media = "示例日报"                  # file every story under this outlet
+# tags = ["财经"]                     # tags for every story of this source
+# fulltext = "page"                  # the feed has summaries only: read each article page
+# fulltext_selector = "#ContentBody" # optional: the article's element on the page
+# fulltext_remove = ".share"         # optional: elements to drop from the article
+#
+# `finews sources add URL` finds a site's feed and appends it here;
+# `finews sources import FILE.opml` adds a feed reader's subscriptions.
 '''

@@ -66,14 +66,20 @@ def prepare(directory: Path, upstream_sources: list[Mapping[str, Any]], port: in
     return config
 
 
+def demo_sources(upstream: Any) -> list[dict[str, Any]]:
+    """The demo's sources: every list of the local upstream, and its summary-only
+    feed, whose stories get their text from the article pages it links."""
+    return upstream.source_settings(name_prefix="demo", pages=True)
+
+
 def run_demo(*, port: int = 8000, directory: Path | None = None,
              say: Callable[[str], None] = print, max_passes: int | None = None) -> None:
     from .upstream.server import UpstreamServer
     if not 0 < port < 65536:
         raise ConfigError(f"--port must be between 1 and 65535, not {port}")
     directory = directory or Path(tempfile.mkdtemp(prefix="finews-demo-"))
-    with UpstreamServer(port=0, rate=3.0, per_tick=2) as upstream:
-        config = prepare(directory, upstream.source_settings(name_prefix="demo"), port)
+    with UpstreamServer(port=0, rate=3.0, per_tick=2, republish=0.25) as upstream:
+        config = prepare(directory, demo_sources(upstream), port)
         settings = load(config, {})
         say(f"demo upstream at {upstream.url} (new stories every few seconds)")
         say(f"data and configuration in {directory}")

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Sequence
 
+from .cluster import cluster_new
 from .config import Settings, SourceSettings
 from .errors import FetchError, FinewsError, ItemError
 from .feedcheck import feed_bytes, well_formed_xml
 from .fetch import Fetcher
+from .fulltext import article_page
 from .model import Article, QuarantineRecord, RawItem, UpsertOutcome
 from .process import ProcessOptions, process_item
 from .sources.feed import parse_feed
@@ -37,6 +39,9 @@ MAX_BACKOFF = timedelta(hours=1)
 MAX_RETRY_AFTER = timedelta(hours=6)
 #: Full-text requests in flight per source at once.
 FULLTEXT_CONCURRENCY = 4
+#: Stories of an unclustered backlog clustered per stored batch, besides the
+#: batch's own (about a second's work; `finews recluster` does all at once).
+CLUSTER_BACKLOG = 1000
 
 
 @dataclass(slots=True)
@@ -49,6 +54,10 @@ class SourceReport:
     updated: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    #: Items stored with their summary because their article page failed.
+    fulltext_failed: int = 0
+    #: (upstream id, reason) of those items.
+    fulltext_errors: list[tuple[str, str]] = field(default_factory=list)
     not_modified: bool = False
     error: str | None = None
     #: What kind of error (a FetchError's kind, else the error's code).
@@ -100,10 +109,16 @@ def backoff(src: SourceSettings, errors: int, retry_after: float | None) -> time
     return wait * (1 + random.random() * 0.1)
 
 
-def _raw_payload(raw: RawItem, fulltext: str | None) -> bytes:
+def _raw_payload(raw: RawItem, fulltext: str | None, body: str | None = None) -> bytes:
+    """What is kept of an item as received: the list item, the full-text
+    answer, and the body as the source read it (before any processing), which
+    the Jekyll export writes out as the original did."""
     envelope = {"item": raw.payload.decode("utf-8", "replace")}
     if fulltext is not None:
         envelope["fulltext"] = fulltext
+    received = body if body is not None else raw.body_html
+    if received is not None:
+        envelope["body"] = received
     return json.dumps(envelope, ensure_ascii=False).encode("utf-8")
 
 
@@ -112,28 +127,41 @@ def _options(plan: SourcePlan, settings: Settings, now: datetime) -> ProcessOpti
                           media=plan.media, tag=plan.tag, shape=plan.shape, now=now)
 
 
-def _has_full_text(raw: RawItem, body: str | None) -> bool:
-    """Whether the item is whole: its body came inline, was fetched, or has no other."""
-    return body is not None or raw.body_html is not None or not raw.fulltext_url
+@dataclass(frozen=True, slots=True)
+class _FullText:
+    """An item's full text as this pass got it."""
+
+    body: str | None = None      # the body to process with, None: the item's own
+    answer: str | None = None    # what to keep in the raw payload
+    whole: bool = True           # False: try again next pass (the item is partial)
+    error: str | None = None     # why a page's text could not be had
 
 
-async def _fulltext(fetcher: Fetcher, plan: SourcePlan, raw: RawItem,
-                    limit: asyncio.Semaphore, allow_private: bool) -> tuple[str | None, str | None]:
-    """(body, answer text) of an item's full text; (None, None) when it cannot be had.
+async def _fulltext(fetcher: Fetcher, src: SourceSettings, plan: SourcePlan, raw: RawItem,
+                    limit: asyncio.Semaphore) -> _FullText:
+    """The item's full text: from its article page, its full-text API, or itself.
 
     A failed full-text request is not fatal: the item is stored from its list
-    data now and is fetched again next pass (its list hash is not recorded).
+    data now. A passing failure is tried again next pass (its list hash is not
+    recorded); a page that is refused or has no article is not, and the
+    reason stays with the stored story.
     """
+    if src.fulltext == "page":
+        async with limit:
+            page = await article_page(fetcher, src, raw, plan.headers)
+        return _FullText(body=page.body, answer=page.body, whole=not page.retry,
+                         error=page.error)
     if raw.body_html is not None or not raw.fulltext_url:
-        return None, None
+        return _FullText()
     async with limit:
         try:
             result = await fetcher.get(raw.fulltext_url, headers=plan.headers,
-                                       allow_private=allow_private)
+                                       allow_private=src.allow_private)
             body = parse_fulltext(result.body, result.charset, plan.mapping)
         except FinewsError:
-            return None, None
-    return body, result.body.decode(result.charset or "utf-8", "replace")
+            return _FullText(whole=False)
+    return _FullText(body=body, answer=result.body.decode(result.charset or "utf-8",
+                                                          "replace"))
 
 
 def _partial(article: Article, why: str) -> Article:
@@ -141,8 +169,13 @@ def _partial(article: Article, why: str) -> Article:
     return replace(article, extra={**article.extra, "partial": why})
 
 
-def _with_body(raw: RawItem, body: str | None) -> RawItem:
-    return raw if body is None else replace(raw, body_html=body)
+def _prepared(raw: RawItem, body: str | None, src: SourceSettings) -> RawItem:
+    """The item with its fetched body and the source's own tags."""
+    if body is not None:
+        raw = replace(raw, body_html=body)
+    if src.tags:
+        raw = replace(raw, tags=(*raw.tags, *src.tags))
+    return raw
 
 
 def _quarantine(store: Store, source: str, error: FinewsError, upstream_id: str | None,
@@ -213,20 +246,24 @@ async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: Sour
     report.unchanged += len(items) - len(fresh)
 
     limit = asyncio.Semaphore(FULLTEXT_CONCURRENCY)
-    bodies = await asyncio.gather(*(_fulltext(fetcher, plan, raw, limit, src.allow_private)
-                                    for raw in fresh))
+    texts = await asyncio.gather(*(_fulltext(fetcher, src, plan, raw, limit)
+                                   for raw in fresh))
     options = _options(plan, settings, now)
     batch: list[tuple[Article, bytes]] = []
     complete: dict[str, str] = {}
-    for raw, (body, answer) in zip(fresh, bodies):
-        payload = _raw_payload(raw, answer)
+    for raw, got in zip(fresh, texts):
+        payload = _raw_payload(raw, got.answer, got.body)
         try:
-            article = process_item(_with_body(raw, body), options=options)
+            article = process_item(_prepared(raw, got.body, src), options=options)
         except ItemError as exc:
             _quarantine(store, src.name, exc, raw.upstream_id, payload)
             report.quarantined += 1
             continue
-        if _has_full_text(raw, body):
+        if got.error:
+            article = replace(article, extra={**article.extra, "fulltext_error": got.error})
+            report.fulltext_failed += 1
+            report.fulltext_errors.append((raw.upstream_id, got.error))
+        if got.whole:
             complete[raw.upstream_id] = hashes[raw.upstream_id]
         elif not partial:
             article = _partial(article, "fulltext")
@@ -234,12 +271,15 @@ async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: Sour
             article = _partial(article, "feed")
         batch.append((article, payload))
     outcome = store.upsert_articles(batch)
+    # Each new story joins its cluster now, before the site is built; a
+    # backlog (an imported archive) is worked off CLUSTER_BACKLOG at a time.
+    cluster_new(store, limit=outcome.new + CLUSTER_BACKLOG)
     store.mark_items_seen(src.name, complete)
     report.new += outcome.new
     report.updated += outcome.updated
     report.unchanged += outcome.unchanged
     report.changed_ids.extend(outcome.article_ids)
-    return all(_has_full_text(raw, body) for raw, (body, _) in zip(fresh, bodies))
+    return all(got.whole for got in texts)
 
 
 def due_sources(settings: Settings, store: Store, now: datetime) -> list[SourceSettings]:

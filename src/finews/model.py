@@ -119,6 +119,23 @@ class StoredArticle:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredAlias:
+    """Another list's copy of a stored story (its twin), as that list served it.
+
+    The story is stored once; the copy is kept so that the Jekyll export can
+    write each list's post as the original did, and the site can keep the
+    address the twin had there.
+    """
+
+    article_id: int               # the one stored story
+    article: Article              # the copy as processed (``body_html`` is not kept: "")
+    payload: bytes                # the copy's raw payload, as received
+    #: the address the copy's own list gave it (a redirect page), or None when
+    #: a story or another copy had it first
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Headline:
     """What a listing shows of a story: no body, so listings stay cheap."""
 
@@ -149,4 +166,6 @@ class UpsertOutcome:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    article_ids: tuple[int, ...] = ()   # ids of new and updated articles
+    #: ids of new and updated articles, and of stories that gained a twin
+    #: (another list's copy: the story has one more address to publish)
+    article_ids: tuple[int, ...] = ()

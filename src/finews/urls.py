@@ -41,3 +41,23 @@ def day_path(day: date) -> str:
 
 def category_feed_path(slug: str) -> str:
     return f"category/{safe_segment(slug)}.xml"
+
+
+def stock_key(market: str, code: str) -> str:
+    """A stock's id in URLs and the API: ``1.600160`` (East Money's own form)."""
+    return f"{safe_segment(market)}.{safe_segment(code)}"
+
+
+def stock_path(market: str, code: str, page: int = 0) -> str:
+    """Page 0 is the stock's front page (its newest stories). Every stock
+    path has a dot in its name, so none is ``stock/index.html``."""
+    base = f"stock/{stock_key(market, code)}"
+    return f"{base}.html" if page == 0 else f"{base}/page/{page}.html"
+
+
+def stock_feed_path(market: str, code: str) -> str:
+    return f"stock/{stock_key(market, code)}.xml"
+
+
+STOCK_INDEX = "stock/index.html"
+OUTLET_INDEX = "media/index.html"

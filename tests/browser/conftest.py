@@ -139,7 +139,7 @@ def browser(chromium):
 def site(tmp_path_factory) -> Iterator[LiveSite]:
     directory = tmp_path_factory.mktemp("browser-site")
     port = free_port()
-    with UpstreamServer(port=0, seed=11, stories=40) as upstream:
+    with UpstreamServer(port=0, seed=11, stories=40, republish=0.3) as upstream:
         site_config(directory, upstream, port)
         process = subprocess.Popen(
             [sys.executable, "-m", "finews.cli", "run"], cwd=directory,

@@ -28,7 +28,8 @@ def paths_on_site(site: LiveSite) -> dict[str, str]:
     latest = site.latest()["stories"]
     story = latest[0]
     return {"home": "", "category": urls.category_path(story["category"]),
-            "story": story["path"], "archive": "archive/", "missing": "no/such/page.html"}
+            "story": story["path"], "archive": "archive/", "missing": "no/such/page.html",
+            "stocks": "stock/", "media": "media/"}
 
 
 def visit(watched: Watched, url: str, status: int = 200) -> None:
@@ -57,6 +58,7 @@ def styled(watched: Watched) -> bool:
 
 @pytest.mark.parametrize("kind, heading", [
     ("home", "最新消息"), ("category", None), ("story", None), ("archive", "存档"),
+    ("stocks", "个股"), ("media", "媒体"),
 ])
 def test_page_loads_cleanly_with_title_and_links(site, open_page, kind, heading):
     path = paths_on_site(site)[kind]
@@ -190,10 +192,10 @@ def test_home_page_shows_new_stories_in_place(site, open_page):
         link = watched.page.query_selector(f"main li[data-href$='{story['path']}'] a")
         assert link.inner_text().strip() == story["title"]
     assert_not_reloaded(watched, navigations)
-    # Each new story shows twice: among the newest, and in its outlet's section.
+    # Each new story shows once, among the newest (outlets are an index of links).
     listed = rows(watched)
     for story in fresh:
-        assert sum(p.endswith(story["path"]) for p in listed) == 2, story["path"]
+        assert sum(p.endswith(story["path"]) for p in listed) == 1, story["path"]
     added = set(listed) - before
     assert added, "new rows were expected"
     fresh_marked = watched.page.eval_on_selector_all(
@@ -291,7 +293,8 @@ def test_story_page_offers_new_stories_without_moving_the_text(site, open_page):
 
 # -- phones --------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind", ["home", "category", "story", "archive", "missing"])
+@pytest.mark.parametrize("kind", ["home", "category", "story", "archive", "missing",
+                                  "stocks", "media"])
 def test_phone_layout_has_no_sideways_scroll(site, open_page, kind):
     path = paths_on_site(site)[kind]
     watched = open_page(*PHONE)
@@ -304,3 +307,39 @@ def test_phone_layout_has_no_sideways_scroll(site, open_page, kind):
     assert size >= 16
     watched.page.screenshot(path=f"/tmp/finews-{kind}-phone.png")
     watched.page.screenshot(path=f"/tmp/finews-{kind}-phone-full.png", full_page=True)
+
+
+def test_home_on_a_phone_is_short_and_links_outlets_and_stocks(site, open_page):
+    """The home page is the newest stories and a short outlet index, not a
+    section per outlet: a phone scrolls through it in a few screens."""
+    watched = open_page(*PHONE)
+    visit(watched, site.url)
+    page = watched.page
+    chips = page.eval_on_selector_all("section.outlet-index ul.outlets li a",
+                                      "as => as.map(a => a.href)")
+    assert 0 < len(chips) <= 24
+    assert all("/category/" in href for href in chips)
+    assert page.eval_on_selector_all("main section.category-section", "s => s.length") == 0
+    height = page.evaluate("document.scrollingElement.scrollHeight")
+    assert height < 14 * PHONE[1], height
+    more = page.get_attribute("section.outlet-index p.more a", "href")
+    assert httpx.get(site.url + more, timeout=5).status_code == 200
+    # Every outlet chip and story title sits inside the screen's width.
+    widths = page.eval_on_selector_all(
+        "main li", "ls => ls.map(l => l.getBoundingClientRect().right)")
+    assert max(widths) <= PHONE[0]
+    # The largest clusters come first; a cluster's lead names the other reports.
+    clusters = page.eval_on_selector_all("section.clusters li a", "as => as.map(a => a.href)")
+    assert clusters, "the upstream serves re-publications: some cluster is expected"
+    visit(watched, clusters[0])
+    peers = page.eval_on_selector_all("section.peers li a", "as => as.map(a => a.href)")
+    assert peers and all(httpx.get(h, timeout=5).status_code == 200 for h in peers)
+    assert "家媒体报道" in page.inner_text("section.peers h2")
+    page.screenshot(path="/tmp/finews-cluster-story-phone.png", full_page=True)
+    # A story page links its stocks to the stock's own page here.
+    story = next(s for s in site.latest()["stories"])
+    visit(watched, site.url + story["path"])
+    stock_links = page.eval_on_selector_all("ul.stocks a:not(.quote)", "as => as.map(a => a.href)")
+    for href in stock_links:
+        assert "/stock/" in href and httpx.get(href, timeout=5).status_code == 200
+    assert settled_errors(watched) == []

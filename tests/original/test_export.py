@@ -143,7 +143,9 @@ def test_upstream_stories_in_the_originals_shapes(tmp_path, store):
     rolling = parse_post("x.md", posts["2022-03-01-99.md"], folder="_posts")
     assert rolling.shape == "rolling" and rolling.body.digest == "摘要。"
     assert rolling.body.link == "http://finance.example/a/99.html"
-    assert rolling.body.back_links == "[返回东财滚动新闻](//news.example/emnews/)"
+    # the original's rolling posts end with both links, like every other post
+    assert rolling.body.back_links == ("[返回东财滚动新闻](//news.example/emnews/)"
+                                       "｜[返回首页](//news.example/)")
     for name in ("2022-03-01-NW2.md", "2022-03-01-NW3.md"):
         assert parse_post(name, posts[name], folder="_posts").shape == "media"
     # case twins never share a file name, ignoring case

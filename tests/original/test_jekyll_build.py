@@ -1,22 +1,17 @@
 """A real Jekyll build of an exported site (Debian's jekyll and jekyll-feed).
 
-``scripts/ensure-jekyll.sh`` installs them when missing; the test is skipped,
-with the script's reason, only when that install is impossible.
+The ``jekyll`` fixture (conftest) installs them through
+``scripts/ensure-jekyll.sh`` when missing.
 """
 
 from __future__ import annotations
 
 import html
-import os
 import random
-import shutil
-import subprocess
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import feedparser
-import pytest
 import yaml
 
 from finews.config import SiteSettings
@@ -25,35 +20,15 @@ from finews.original.export import export_jekyll
 from finews.original.importer import Imported, import_paths
 from finews.store.sqlite import SQLiteStore
 
+from .conftest import jekyll_build
 from .test_importer import lay_out
 
-ROOT = Path(__file__).resolve().parents[2]
 CHINA = ZoneInfo("Asia/Shanghai")
 CST = timezone(timedelta(hours=8))
 SITE = SiteSettings(host="news.example", share_host="share.example",
                     base_url="http://news.example/")
 MEDIA = ["示例日报", "证券时报", "TechWeb", "e公司", "21世纪经济报道 21财经APP", "中国基金报"]
 TITLE_BITS = ['"', "'", "“", "”", "「", "」", ": ", "#", "\\", "{{ x }}", "&", "<b>", "％"]
-
-
-def _unavailable(reason: str) -> None:
-    # In CI the real Jekyll build must run: a missing Jekyll there is a failure.
-    if os.environ.get("CI"):
-        pytest.fail(f"jekyll could not be installed in CI: {reason}")
-    pytest.skip(f"jekyll could not be installed: {reason}")
-
-
-@pytest.fixture(scope="module")
-def jekyll() -> str:
-    try:
-        done = subprocess.run(["bash", str(ROOT / "scripts" / "ensure-jekyll.sh")],
-                              capture_output=True, text=True, timeout=900)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        _unavailable(str(exc))
-    path = shutil.which("jekyll")
-    if done.returncode != 0 or path is None:
-        _unavailable(done.stderr.strip() or done.stdout.strip() or "no reason given")
-    return path
 
 
 def stories(count: int) -> list[Article]:
@@ -86,12 +61,7 @@ def test_exported_site_builds_with_jekyll(jekyll, tmp_path):
         titles = {a.upstream_id: a.title for a in made}
         titles.update({s.article.upstream_id: s.article.title for s in store.iter_articles()
                        if s.article.source.startswith("finews-")})
-    done = subprocess.run(
-        [jekyll, "build", "--source", str(tmp_path / "src"), "--destination",
-         str(tmp_path / "_site"), "--disable-disk-cache"],
-        capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    site = tmp_path / "_site"
+    site = jekyll_build(jekyll, tmp_path / "src", tmp_path / "_site")
     pages = {p.stem: p for p in site.rglob("*.html")}
     for upstream_id, title in titles.items():
         page = pages.get(upstream_id)

@@ -13,6 +13,7 @@ import pytest
 
 from finews.config import SiteSettings
 from finews.publish import build_site
+from finews.model import StockMention
 from finews.store.sqlite import SQLiteStore
 
 from .conftest import add, article
@@ -130,8 +131,11 @@ def test_incremental_build_writes_only_what_changed(store: SQLiteStore,
         "category/shiliribao.html", "category/shiliribao/page/2.html",
         "category/shiliribao.xml", "archive/2022/03/01.html", "archive/index.html",
         "index.html", "feed.xml", "latest.json", "sitemap/2022-03-01.xml",
+        # every story names 巨化股份: ten stories fill a fourth page of three
+        "stock/1.600160.html", "stock/1.600160/page/3.html",
+        "stock/1.600160/page/4.html", "stock/1.600160.xml", "stock/index.html",
     }
-    assert report.written == len(new_paths) + 9
+    assert report.written == len(new_paths) + 14
     again = files(out)
     second = build_site(store, out, SITE)
     assert (second.written, second.stories) == (0, 0)
@@ -309,3 +313,52 @@ def test_category_feeds_hold_the_newest_whatever_the_page_size(
     titles = [e.title for e in feedparser.parse(
         (out / "category/shiliribao.xml").read_bytes()).entries]
     assert titles == [f"新闻 {n}" for n in range(7, 7 - min(feed_size, 8), -1)]
+
+
+_STOCKS = {
+    "a": StockMention("1", "600160", "巨化股份"), "b": StockMention("0", "000001", "平安银行"),
+    "c": StockMention("90", "BK0493", ""), "c2": StockMention("90", "BK0493", "新能源"),
+}
+
+
+@pytest.mark.parametrize("batches", [
+    # (story, hours, stocks): a story seen again is an update (new stocks, new time)
+    [[(0, 0, "a"), (1, 5, "ab"), (2, 10, "b"), (3, 15, "a")], [(4, 20, "ab"), (5, 2, "a")]],
+    [[(n, n * 3, "ab"[n % 2]) for n in range(9)], [(1, 1, "")], [(4, 40, "b"), (6, 6, "a")]],
+    [[(0, 0, "c"), (1, 5, "c")], [(2, 7, "c2")], [(2, 7, "a")]],   # a name appears, goes
+    [[(0, 0, "a"), (1, 1, "b")], [(1, 1, "")], [(0, 0, "")]],       # stocks lose every story
+])
+def test_stock_pages_of_incremental_builds_equal_a_full_build(tmp_path: Path,
+                                                              batches) -> None:
+    store = SQLiteStore.open(tmp_path / "stocks.sqlite3", SITE.tz)
+    out = tmp_path / "inc"
+    for number, batch in enumerate(batches):
+        add(store, *[article(n, hours=h, title=f"新闻 {n} 第{number}版",
+                             stocks=tuple(_STOCKS[k] for k in _keys(keys)))
+                     for n, h, keys in batch])
+        build_site(store, out, SITE)
+    assert snapshot(out) == full_build(store, tmp_path / "fresh")
+
+
+def _keys(keys: str) -> list[str]:
+    return ["c2"] if keys == "c2" else list(keys)
+
+
+def test_stock_pages_list_their_stories_newest_first(store: SQLiteStore,
+                                                     tmp_path: Path) -> None:
+    add(store, *[article(n, stocks=(_STOCKS["a"],) if n % 2 else (_STOCKS["b"],))
+                 for n in range(9)])
+    out = tmp_path / "site"
+    build_site(store, out, SITE)
+    front = (out / "stock/1.600160.html").read_text(encoding="utf-8")
+    assert "巨化股份 (600160)" in front
+    assert re.findall(r">新闻 (\d+)<", front) == ["7", "5", "3"]
+    assert re.findall(r">新闻 (\d+)<", (out / "stock/1.600160/page/1.html").read_text(
+        encoding="utf-8")) == ["5", "3", "1"]
+    feed = feedparser.parse((out / "stock/0.000001.xml").read_bytes())
+    assert [e.title for e in feed.entries] == ["新闻 8", "新闻 6", "新闻 4", "新闻 2"]
+    index = (out / "stock/index.html").read_text(encoding="utf-8")
+    assert index.index("平安银行") < index.index("巨化股份")   # five stories before four
+    story = store.article_by_key("test", "NW00001").path
+    assert "stock/1.600160.html" in links(out, story)
+    assert {"stock/index.html", "stock/1.600160.html", "stock/0.000001.html"} <= crawl(out)

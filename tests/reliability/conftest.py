@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
+import httpx
 import pytest
 
 from finews.config import Settings, from_mapping
@@ -39,6 +40,26 @@ class Sleeps:
 
     async def __call__(self, delay: float) -> None:
         self.delays.append(delay)
+
+
+class Forward(httpx.AsyncBaseTransport):
+    """Sends requests for a public-looking host to a local server (DNS is patched
+    to give the host a public address, so the private-address rule applies)."""
+
+    def __init__(self, host: str, local: str) -> None:
+        self._host, self._local = host, httpx.URL(local)
+        self._inner = httpx.AsyncHTTPTransport()
+        self.seen: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(str(request.url))
+        if request.url.host == self._host:
+            request.url = request.url.copy_with(host=self._local.host,
+                                                port=self._local.port)
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 def settings_for(upstream: UpstreamServer, tmp_path: Path, *,

@@ -23,7 +23,7 @@ from finews.upstream import Fault
 from finews.upstream.__main__ import _toml
 from finews.web.app import create_app
 
-from .conftest import Sleeps, run_pass, settings_for
+from .conftest import Forward, Sleeps, run_pass, settings_for
 
 T0 = datetime(2024, 3, 13, 7, 0, tzinfo=timezone.utc)
 
@@ -114,25 +114,6 @@ def test_conditional_get_through_the_pipeline(upstream, store_for, tmp_path, no_
     assert not third.not_modified and third.served == first.served + 1 and third.new == 1
 
 
-class _Forward(httpx.AsyncBaseTransport):
-    """Sends requests for a public-looking host to the local upstream."""
-
-    def __init__(self, host: str, local: str) -> None:
-        self._host, self._local = host, httpx.URL(local)
-        self._inner = httpx.AsyncHTTPTransport()
-        self.seen: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append(str(request.url))
-        if request.url.host == self._host:
-            request.url = request.url.copy_with(host=self._local.host,
-                                                port=self._local.port)
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
 @pytest.mark.parametrize("target", [
     "{local}/em/rolling?count=100", "http://localhost:{port}/em/rolling",
     "http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/", "http://[::1]:{port}/",
@@ -153,7 +134,7 @@ def test_public_source_redirected_to_a_private_address_is_refused(
     port = httpx.URL(upstream.url).port
     upstream.set_fault("/em/rolling", Fault(redirect=target.format(local=upstream.url,
                                                                    port=port)))
-    transport = _Forward(host, upstream.url)
+    transport = Forward(host, upstream.url)
 
     async def go():
         async with Fetcher(settings.fetch, transport=transport, sleep=Sleeps()) as fetcher:

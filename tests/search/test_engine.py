@@ -67,6 +67,15 @@ def test_filters(archive, stories, filters, expected):
         stories[k] for k in expected}
 
 
+def test_traditional_and_simplified_characters_find_each_other(archive):
+    simplified = archive.add("招商银行发布公告", "<p>银行业绩增长</p>")
+    traditional = archive.add("臺灣銀行發佈年報", "<p>銀行業績增長</p>")
+    assert set(ids(archive, "銀行")) == {simplified, traditional}
+    assert set(ids(archive, "银行")) == {simplified, traditional}
+    assert ids(archive, "台湾") == [traditional]
+    assert set(ids(archive, '"業績增長"')) == {simplified, traditional}
+
+
 def test_media_filter_takes_the_category_slug(archive, stories):
     slug = archive.store.category_for("中国证券报").slug
     assert ids(archive, "减持", media=slug) == [stories["jianchi"]]

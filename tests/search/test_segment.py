@@ -95,9 +95,17 @@ def test_extras_equal_jiebas_search_mode_on_any_text(text):
 
 
 @given(st.text(max_size=40))
-def test_normalise_is_nfkc_lower_case(text):
+def test_normalise_is_nfkc_simplified_lower_case(text):
     import unicodedata
-    assert normalise(text) == unicodedata.normalize("NFKC", text).lower()
+    from finews.search.chinese import to_simplified
+    assert normalise(text) == to_simplified(unicodedata.normalize("NFKC", text)).lower()
+
+
+def test_traditional_characters_normalise_to_simplified():
+    assert normalise("銀行") == normalise("银行") == "银行"
+    assert normalise("貴州茅臺發佈公告") == "贵州茅台发布公告"
+    assert normalise("ＰＭＩ數據") == "pmi数据"
+    assert segment_query_term("證券時報") == segment_query_term("证券时报")
 
 
 def test_the_dictionary_loads_only_when_something_is_segmented(tmp_path):

@@ -91,3 +91,36 @@ def test_config_knows_the_presets():
         {"name": "fast", "url": "https://np-weblist.eastmoney.com/comm/web/getFastNewsList",
          "preset": "em-fast"}]})
     assert settings.sources[0].preset == "em-fast"
+
+
+def test_fulltext_host_option_points_a_preset_elsewhere():
+    def fulltext(host):
+        settings = from_mapping({"sources": [{"name": "m", "url": "http://x/",
+                                              "preset": "em-media", "fulltext_host": host}]})
+        return plan_source(settings.sources[0]).mapping.fulltext_url
+
+    assert fulltext("finews.zning.xyz") == \
+        "http://finews.zning.xyz/NewsData/GetNewsText.do?id={infocode}"
+    assert fulltext("http://127.0.0.1:8123") == \
+        "http://127.0.0.1:8123/NewsData/GetNewsText.do?id={infocode}"
+    assert fulltext("https://mirror.example/") == \
+        "https://mirror.example/NewsData/GetNewsText.do?id={infocode}"
+    assert PRESETS["em-rolling"].fulltext_host == "choicewzp1.eastmoney.com"
+    assert any("fulltext_host" in line for line in PRESETS["em-market"].options())
+    assert PRESETS["em-fast"].options() == []
+
+
+@pytest.mark.parametrize("host", ["http://x/path", "ftp://x", "a b", "x:port"])
+def test_fulltext_host_must_be_a_host(host):
+    from finews.errors import ConfigError
+    with pytest.raises(ConfigError, match="fulltext_host"):
+        from_mapping({"sources": [{"name": "m", "url": "http://x/", "preset": "em-media",
+                                   "fulltext_host": host}]})
+
+
+def test_fulltext_host_needs_a_fulltext_url():
+    from finews.errors import ConfigError
+    settings = from_mapping({"sources": [{"name": "f", "url": "http://x/", "preset": "em-fast",
+                                          "fulltext_host": "127.0.0.1:1"}]})
+    with pytest.raises(ConfigError, match="no full-text URL"):
+        plan_source(settings.sources[0])

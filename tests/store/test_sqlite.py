@@ -223,3 +223,47 @@ def test_state_round_trip(store):
     store.set_state("publish.seq", "5")
     store.set_state("publish.seq", "6")
     assert store.get_state("publish.seq") == "6"
+
+
+def test_a_twin_keeps_its_own_lists_copy_and_address(store):
+    rolling = replace(make("1", source="rolling", media="东财滚动新闻", slug="emnews"),
+                      shape="rolling")
+    media = replace(make("1", source="media", media="证券时报"), upstream_id="NW1",
+                    shape="media", extra={"k": "v"})
+    first = store.upsert_articles([(rolling, b"rolling payload")])
+    story = store.article(first.article_ids[0])
+    outcome = store.upsert_articles([(media, b"media payload")])
+    # counted unchanged, but the story has a new address: a change to publish
+    assert (outcome.new, outcome.updated, outcome.unchanged) == (0, 0, 1)
+    assert outcome.article_ids == (story.id,)
+    assert store.article(story.id).seq > story.seq
+    [alias] = store.aliases([story.id])
+    assert alias.article.shape == "media" and alias.article.media == "证券时报"
+    assert alias.article.upstream_id == "NW1" and alias.article.extra == {"k": "v"}
+    assert alias.payload == b"media payload"
+    assert alias.path == "zhengquanshibao/2022/03/01/NW1.html"
+    assert list(store.iter_aliases(batch=1)) == [alias]
+    assert store.category_by_slug("zhengquanshibao") is None   # no empty category made
+    # a story later claiming that address gets another one
+    clash = make("NW1", source="other", media="证券时报", title="另一条")
+    store.upsert_articles([(clash, b"")])
+    assert store.article_by_key("other", "NW1").path == "zhengquanshibao/2022/03/01/NW1-2.html"
+
+
+def test_a_changed_twin_updates_the_content_not_the_story_identity(store):
+    rolling = replace(make("1", source="rolling", slug="emnews"), shape="rolling",
+                      url="http://finance.example/a/1.html")
+    store.upsert_articles([(rolling, b"rolling payload")])
+    media = replace(make("1", source="media", media="证券时报"), upstream_id="NW1",
+                    shape="media")
+    store.upsert_articles([(media, b"media payload")])
+    changed = replace(media, body_html="<p>更正后的正文</p>", content_hash="changed")
+    outcome = store.upsert_articles([(changed, b"media payload 2")])
+    assert outcome.updated == 1
+    story = store.article_by_key("rolling", "1")
+    assert story.article.body_html == "<p>更正后的正文</p>"
+    assert (story.article.shape, story.article.url, story.article.source) == \
+        ("rolling", "http://finance.example/a/1.html", "rolling")
+    assert store.raw_payload(story.id) == b"rolling payload"
+    [alias] = store.aliases([story.id])
+    assert alias.payload == b"media payload 2" and alias.article.content_hash == "changed"

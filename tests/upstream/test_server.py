@@ -211,3 +211,19 @@ def test_main_prints_its_url():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_re_publications_are_re_worded_copies_by_other_outlets() -> None:
+    with UpstreamServer(seed=5, stories=200, start=START, republish=0.3) as up:
+        served = up.stories()
+    copies = [s for s in served if s.seq >= 10_000_000]
+    assert 30 < len(copies) < 100
+    originals = {s.info_code: s for s in served if s.seq < 10_000_000}
+    assert len({s.info_code for s in served}) == len(served)
+    for copy in copies:
+        # a copy names the original's companies, under another outlet and title
+        original = next(o for o in originals.values() if o.stocks == copy.stocks
+                        and o.published <= copy.published)
+        assert copy.media != original.media or copy.title != original.title
+    with UpstreamServer(seed=5, stories=200, start=START) as plain:
+        assert all(s.seq < 10_000_000 for s in plain.stories())

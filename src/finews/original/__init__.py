@@ -3,6 +3,8 @@
 * ``post``      parse and write post files, keeping every byte;
 * ``convert``   a parsed post → an Article (with the repairs made);
 * ``importer``  walk folders of posts → import events;
+* ``listed``    each list's copy of a story, read back from its kept payload;
+* ``kramdown``  what may go into a post as it is, the way Jekyll reads it;
 * ``writer``    post files from stored articles (kept bytes or new);
 * ``site``      layouts, pages and config of the Jekyll site;
 * ``export``    the whole Jekyll export from the store.

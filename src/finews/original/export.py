@@ -5,7 +5,12 @@
 layouts, the home page and ``_config.yml``. Imported stories are written
 from their kept bytes (see ``writer.imported_post_bytes`` for the only
 repairs made); stories from upstream lists in the shape the original would
-have written.
+have written, from the list item and body as received. A story that two
+lists served (stored once, the second copy kept as an alias) is written
+once per list, as the original did: each copy under its own id, category
+and back-links, whichever list came first. A post that could not be written
+as it came, because Jekyll could read part of it as active content, is
+written repaired and listed (``ExportSummary.repairs``).
 
 Category files: a category keeps its imported slug as its ``categories:``
 value and file name when the slug is made of ``[A-Za-z0-9_-]`` and does not
@@ -26,14 +31,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Iterator
 
 from ..config import SiteSettings
 from ..errors import ImportFormatError, PublishError, UnsafePathError
-from ..model import Category, StoredArticle
+from ..model import Category, StoredAlias, StoredArticle
 from ..store.base import Store
+from ..twins import Lookup, lookup_in, twin_category
 from .convert import SOURCE_NEWS, SOURCE_ROLLING
+from .listed import listed_copy
 from .site import category_page, static_files
-from .writer import imported_post_bytes, new_post_text, post_file_name
+from .writer import PostCategory, imported_post_bytes, new_post_text, post_file_name
 
 _SAFE_FILE = re.compile(r"[A-Za-z0-9_-]{1,150}")
 
@@ -44,7 +52,7 @@ class ExportSummary:
     categories: int = 0
     written: int = 0
     unchanged: int = 0
-    repaired: int = 0              # imported posts written with a safe repair
+    repaired: int = 0              # posts written with a safe repair
     repairs: tuple[str, ...] = ()  # "<file>: <what>" for each repaired post
 
 
@@ -77,18 +85,31 @@ class _Writer:
         self.written += 1
 
 
+class CategoryFiles:
+    """Category → (file stem, ``categories:`` value), given in id order."""
+
+    def __init__(self, categories: list[Category]) -> None:
+        self._files: dict[tuple[int, str], tuple[str, str]] = {}
+        self._used: set[str] = set()
+        for cat in sorted(categories, key=lambda c: c.id):
+            self.of(cat)
+
+    def of(self, cat: Category) -> tuple[str, str]:
+        key = (cat.id, cat.slug)
+        if key not in self._files:
+            value = cat.original_slug or cat.slug
+            stem = value if _SAFE_FILE.fullmatch(value) else cat.slug
+            if stem.casefold() in self._used or not _SAFE_FILE.fullmatch(stem):
+                stem = f"{re.sub(r'[^A-Za-z0-9_-]+', '-', cat.slug).strip('-')}-{cat.id}"
+            self._used.add(stem.casefold())
+            self._files[key] = (stem, value)
+        return self._files[key]
+
+
 def category_files(categories: list[Category]) -> dict[int, tuple[str, str]]:
     """Category id → (file stem, ``categories:`` value)."""
-    out: dict[int, tuple[str, str]] = {}
-    used: set[str] = set()
-    for cat in sorted(categories, key=lambda c: c.id):
-        value = cat.original_slug or cat.slug
-        stem = value if _SAFE_FILE.fullmatch(value) else cat.slug
-        if stem.casefold() in used or not _SAFE_FILE.fullmatch(stem):
-            stem = f"{re.sub(r'[^A-Za-z0-9_-]+', '-', cat.slug).strip('-')}-{cat.id}"
-        used.add(stem.casefold())
-        out[cat.id] = (stem, value)
-    return out
+    files = CategoryFiles(categories)
+    return {cat.id: files.of(cat) for cat in categories}
 
 
 def _in_range(when: datetime, since: date | datetime | None,
@@ -102,20 +123,37 @@ def _in_range(when: datetime, since: date | datetime | None,
     return until is None or seen_as(until) <= until
 
 
-def _post_bytes(store: Store, stored: StoredArticle, files: dict[int, tuple[str, str]],
+def _post_category(cat: Category, files: CategoryFiles) -> PostCategory:
+    stem, value = files.of(cat)
+    return PostCategory(stem=stem, value=value, name=cat.name, tag=cat.tag)
+
+
+def _post_bytes(store: Store, stored: StoredArticle, files: CategoryFiles,
                 site: SiteSettings) -> tuple[bytes, list[str]]:
     article = stored.article
+    raw = store.raw_payload(stored.id)
     if article.source in (SOURCE_ROLLING, SOURCE_NEWS) and "file_name" in article.extra:
-        raw = store.raw_payload(stored.id)
         if raw:
             try:
                 return imported_post_bytes(stored, raw, site.tz)
             except ImportFormatError:
                 pass  # the kept file no longer parses: write the story afresh
-    stem, value = files[stored.category.id]
-    text = new_post_text(stored, category_file=stem, category_value=value, site=site,
-                         tz=site.tz)
-    return text.encode("utf-8"), []
+        raw = None
+    text, fixed = new_post_text(stored, listed_copy(article, raw),
+                                _post_category(stored.category, files), site=site, tz=site.tz)
+    return text.encode("utf-8"), fixed
+
+
+def _twin_posts(alias: StoredAlias, stored: StoredArticle, files: CategoryFiles,
+                categories: Lookup, site: SiteSettings
+                ) -> tuple[str, Category, bytes, list[str]]:
+    """(file name, category, bytes, repairs) of the post another list's copy had."""
+    copy = alias.article
+    cat = twin_category(copy, categories)
+    text, fixed = new_post_text(stored, listed_copy(copy, alias.payload),
+                                _post_category(cat, files), site=site, tz=site.tz)
+    name = post_file_name(stored, site.tz, upstream_id=copy.upstream_id)
+    return name, cat, text.encode("utf-8"), fixed
 
 
 def _wanted_category(stored: StoredArticle, category: str | None) -> bool:
@@ -129,29 +167,56 @@ def export_jekyll(store: Store, out: Path, site: SiteSettings, *,
     """Write the Jekyll site for the stories selected; see the module notes."""
     writer = _Writer(out)
     categories = store.categories()
-    files = category_files(categories)
-    exported: set[int] = set()
+    files = CategoryFiles(categories)
+    exported: dict[tuple[int, str], Category] = {}
     posts, repairs = 0, []
-    for stored in store.iter_articles():
-        if stored.category.id not in files:  # created after we listed them
-            files = category_files(store.categories())
-        if not (_wanted_category(stored, category)
-                and _in_range(stored.article.published, since, until, site)):
-            continue
-        data, fixed = _post_bytes(store, stored, files, site)
-        name = post_file_name(stored, site.tz)
-        if f"_posts/{name}" in writer.seen:
-            name = f"{name.rsplit('.', 1)[0]}-{stored.id}.md"
+
+    def write_post(name: str, data: bytes, fixed: list[str], cat: Category) -> None:
+        nonlocal posts
         writer.write(f"_posts/{name}", data)
         posts += 1
-        exported.add(stored.category.id)
+        exported.setdefault((cat.id, cat.slug), cat)
         if fixed:
             repairs.append(f"{name}: {', '.join(fixed)}")
-    for cat_id in sorted(exported):
-        stem, value = files[cat_id]
+
+    for batch in _batches(store.iter_articles()):
+        if any(s.category.id not in {c.id for c in categories} for s in batch):
+            categories = store.categories()   # created after we listed them
+        find = lookup_in(categories)
+        twins: dict[int, list[StoredAlias]] = {}
+        for alias in store.aliases([s.id for s in batch]):
+            twins.setdefault(alias.article_id, []).append(alias)
+        for stored in batch:
+            if not (_wanted_category(stored, category)
+                    and _in_range(stored.article.published, since, until, site)):
+                continue
+            data, fixed = _post_bytes(store, stored, files, site)
+            name = post_file_name(stored, site.tz)
+            if f"_posts/{name}" in writer.seen:
+                name = f"{name.rsplit('.', 1)[0]}-{stored.id}.md"
+            write_post(name, data, fixed, stored.category)
+            # Each list's copy as the original wrote it (two lists, two posts);
+            # the same id from two lists of one shape was one file there too.
+            for alias in twins.get(stored.id, ()):
+                name, cat, data, fixed = _twin_posts(alias, stored, files, find, site)
+                if f"_posts/{name}" not in writer.seen:
+                    write_post(name, data, fixed, cat)
+    for cat in sorted(exported.values(), key=lambda c: (c.id == 0, c.id, c.slug)):
+        stem, value = files.of(cat)
         writer.write(f"category/{stem}.html", category_page(value).encode("utf-8"))
     for rel, text in static_files(site).items():
         writer.write(rel, text.encode("utf-8"))
     return ExportSummary(posts=posts, categories=len(exported), written=writer.written,
                          unchanged=writer.unchanged, repaired=len(repairs),
                          repairs=tuple(repairs))
+
+
+def _batches(stories: Iterator[StoredArticle], size: int = 500) -> Iterator[list[StoredArticle]]:
+    batch: list[StoredArticle] = []
+    for stored in stories:
+        batch.append(stored)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -9,10 +9,8 @@ including East Money's markup, stays exactly as it was. If the surgery
 cannot reach a safe result (markup too broken to cut by pattern), the body
 is replaced by the sanitiser's output: safety wins over byte-exactness.
 
-Jekyll renders Liquid inside post bodies, so ``{{`` and ``{%`` from
-upstream text would run as template code or break the build; their brace
-is written as the character reference ``&#123;``, which a browser shows as
-the same ``{``.
+The export uses this surgery only when its result is also safe as Jekyll
+reads it (see ``kramdown``, which also keeps Liquid out).
 """
 
 from __future__ import annotations
@@ -39,7 +37,6 @@ _URL_NAMES = frozenset({
     "profile"})
 _STYLE_BAD = re.compile(r"expression|javascript|vbscript|url\s*\(|@import|behavio|-moz-binding",
                         re.I)
-_LIQUID = re.compile(r"\{(?=[{%])")
 
 
 def _bad_attribute(name: str, raw_value: str | None) -> bool:
@@ -78,9 +75,3 @@ def strip_active(body: str) -> tuple[str, bool]:
     if is_safe_html(cut):
         return cut, True
     return sanitise_html(body), True
-
-
-def neutralise_liquid(text: str) -> tuple[str, bool]:
-    """``text`` with Liquid openers made inert; whether anything changed."""
-    fixed = _LIQUID.sub("&#123;", text)
-    return fixed, fixed != text

@@ -5,8 +5,7 @@ what a page can show is written down here. Every link is relative to the
 page (``root`` climbs back to the site's top), so the site works on any
 static host, under any sub-path, and from the built-in server alike.
 Text fields are plain text and are escaped by the templates; the only HTML
-is ``StoryPage.body_html``, which the store holds already sanitised, and
-``HomePage.sections``, rendered from ``HomeSection`` records by a template.
+is ``StoryPage.body_html``, which the store holds already sanitised.
 """
 
 from __future__ import annotations
@@ -73,21 +72,36 @@ class StoryLink:
 
 
 @dataclass(frozen=True, slots=True)
-class HomeSection:
+class OutletLink:
     name: str
-    tag: str
     href: str
-    feed_href: str
-    stories: tuple[StoryLink, ...]
+    count: int = 0             # stories among the newest (home) or in all (index)
+
+
+@dataclass(frozen=True, slots=True)
+class OutletGroup:
+    """Outlets whose slug starts with one letter, on the outlet index."""
+
+    letter: str
+    outlets: tuple[OutletLink, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class HomePage:
     layout: Layout
     latest: tuple[StoryLink, ...]
-    # Each outlet's section as HTML, rendered by finews's own template from a
-    # HomeSection (its text escaped there) and kept between builds.
-    sections: tuple[str, ...]
+    clusters: tuple[ClusterLink, ...]
+    # The outlets busiest among the newest stories, and how many there are in all.
+    outlets: tuple[OutletLink, ...]
+    outlet_total: int
+    outlets_href: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutletIndexPage:
+    layout: Layout
+    groups: tuple[OutletGroup, ...]
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +135,37 @@ class CategoryPage:
 class StockLink:
     name: str
     code: str
+    href: str                  # the stock's page on this site
+    quote_href: str            # its quote page at East Money
+    count: int = 0             # stories that mention it (the stock index shows it)
+
+
+@dataclass(frozen=True, slots=True)
+class StockIndexPage:
+    layout: Layout
+    stocks: tuple[StockLink, ...]   # the most mentioned first
+
+
+@dataclass(frozen=True, slots=True)
+class PeerLink:
+    """Another outlet's report of the same news, on a story page."""
+
+    title: str
     href: str
+    media: str
+    time: str
+    lead: bool                 # the cluster's earliest report
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterLink:
+    """A cluster on the home page: its lead story and how many reports."""
+
+    title: str
+    href: str
+    media: str
+    time: str
+    size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +182,10 @@ class StoryPage:
     source_url: str | None     # only http(s) links
     category_tag: str
     category_href: str
+    # Other reports of the same news (its cluster), earliest first; and how
+    # many reports the cluster has in all.
+    peers: tuple[PeerLink, ...] = ()
+    cluster_size: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,6 @@ from ..store.base import Store
 from ..workers import can_fork, default_workers
 from .listings import ListingWriter
 from .pages import Pages
-from .render import render
 from .writer import SiteWriter
 
 #: Story ids per task: enough to amortise a task, small enough to balance.
@@ -127,10 +126,10 @@ def _write_range(after: int, upto: int) -> tuple[int, int, int]:
     assert job is not None
     writer = SiteWriter(job.out, fresh=job.fresh, direct=job.direct)
     done = 0
+    from .site import batched, story_pages
     with SQLiteStore.open(job.db, job.pages.site.tz, readonly=True) as store:
-        for stored in store.iter_articles(BATCH, after=after, upto=upto):
-            writer.write(stored.path, render(job.pages.story(stored)))
-            done += 1
+        for batch in batched(store.iter_articles(BATCH, after=after, upto=upto), BATCH):
+            done += len(story_pages(store, batch, writer, job.pages))
     return done, writer.written, writer.unchanged
 
 

@@ -23,6 +23,8 @@ TEMPLATE_OF = {
     "ArchivePage": "archive.html",
     "NotFoundPage": "404.html",
     "RedirectPage": "redirect.html",
+    "StockIndexPage": "stocks.html",
+    "OutletIndexPage": "outlets.html",
 }
 
 
@@ -74,11 +76,6 @@ def _chrome(key: tuple) -> Chrome:
     macros = _template("_chrome.html").module
     return Chrome(head=Markup(macros.head(layout)), header=Markup(macros.header(layout)),
                   footer=Markup(macros.footer(layout)))
-
-
-def render_home_section(section: object) -> str:
-    """One outlet's home-page section (a ``HomeSection``) as HTML."""
-    return str(_template("_list.html").module.home_section(section))
 
 
 @lru_cache(maxsize=None)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import time
+from itertools import islice
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..config import SiteSettings
-from ..model import StoredArticle
+from ..cluster.assign import PEERS_SHOWN
+from ..model import StoredAlias, StoredArticle
 from ..store.base import Store
 from .listings import ListingWriter
 from .pages import Pages
@@ -99,6 +101,7 @@ def _build(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
                                      total, progress)
             listings.write_everything()
             _write_common(writer, pages, listings, top, wrote_any=True)
+        _write_twin_redirects(store, writer, pages, store.iter_aliases(BATCH))
     else:
         changes, _ = store.changes_since(mark)
         # The watermark is the newest change actually rendered, so a story
@@ -111,8 +114,11 @@ def _build(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
         # category pages that listed it at its old time.
         for article_id, category_id, published in store.earlier_times(ids):
             listings.note_earlier(article_id, category_id, published)
+        for article_id, market, code in store.earlier_stocks(ids):
+            listings.note_earlier_stock(article_id, market, code)
         if stories:
             listings.write_affected()
+        _write_twin_redirects(store, writer, pages, iter(store.aliases(ids)))
         _write_common(writer, pages, listings, top, wrote_any=stories > 0)
     # Published before the state says so: a build that fails here is redone.
     writer.finish()
@@ -132,15 +138,49 @@ def _stream(store: Store, ids: list[int]) -> Iterator[StoredArticle]:
 def _write_stories(stories: Iterable[StoredArticle], writer: SiteWriter, pages: Pages,
                    listings: ListingWriter, total: int, progress: Progress | None) -> int:
     done = 0
-    for stored in stories:
-        writer.write(stored.path, render(pages.story(stored)))
-        listings.note(stored)
-        done += 1
-        if progress and done % BATCH == 0:
+    for batch in batched(stories, BATCH):
+        for stored in story_pages(listings.store, batch, writer, pages):
+            listings.note(stored)
+        done += len(batch)
+        if progress:
             progress("stories", done, total)
-    if progress:
-        progress("stories", done, total)
+    if progress and not done:
+        progress("stories", 0, total)
     return done
+
+
+def _write_twin_redirects(store: Store, writer: SiteWriter, pages: Pages,
+                          aliases: Iterator[StoredAlias]) -> None:
+    """Keep the address each twin had on its own list (see ``finews.twins``)."""
+    while True:
+        batch = [a for a in islice(aliases, BATCH) if a.path]
+        if not batch:
+            return
+        stories = {s.id: s for s in store.articles(sorted({a.article_id for a in batch}))}
+        for alias in batch:
+            stored = stories.get(alias.article_id)
+            if stored is not None:
+                writer.write(alias.path, render(pages.story_redirect(alias.path, stored)))
+
+
+def story_pages(store: Store, batch: list[StoredArticle], writer: SiteWriter,
+                pages: Pages) -> list[StoredArticle]:
+    """Write the pages of a batch of stories, with their clusters (one read a batch)."""
+    peers = store.cluster_peers([s.id for s in batch], PEERS_SHOWN + 1)
+    for stored in batch:
+        writer.write(stored.path, render(pages.story(stored, peers.get(stored.id))))
+    return batch
+
+
+def batched(items: Iterable[StoredArticle], size: int) -> Iterator[list[StoredArticle]]:
+    batch: list[StoredArticle] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _write_common(writer: SiteWriter, pages: Pages, listings: ListingWriter, seq: int,

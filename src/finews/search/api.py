@@ -11,6 +11,7 @@ Parameters (all optional except ``q``):
 ``order``  ``relevance`` (default) or ``newest``
 ``page``   1-based page number (default 1)
 ``size``   results per page, 1–50 (default 20)
+``group``  ``cluster``: each cluster of near-duplicate stories once per page
 =========  =====================================================================
 
 A bad value raises :class:`~finews.errors.QueryError` naming the parameter;
@@ -29,7 +30,7 @@ from ..errors import QueryError
 from .engine import MAX_RESULTS_WINDOW, SearchResults, search
 from .query import SearchQuery
 
-PARAMETERS = ("q", "media", "stock", "from", "to", "order", "page", "size")
+PARAMETERS = ("q", "media", "stock", "from", "to", "order", "page", "size", "group")
 DEFAULT_SIZE, MAX_SIZE = 20, 50
 _STOCK = re.compile(r"(?:\d{1,3}\.)?[A-Za-z0-9]{1,12}")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -80,7 +81,16 @@ def parse_params(params: Mapping[str, str]) -> tuple[SearchQuery, str, int, int]
         raise QueryError(f"'order' must be relevance or newest, not {order[:40]!r}")
     size = _number(params, "size", DEFAULT_SIZE, MAX_SIZE)
     page = _number(params, "page", 1, MAX_RESULTS_WINDOW // size)
+    parse_group(params)
     return SearchQuery(text, media, stock, start, end), order, page, size
+
+
+def parse_group(params: Mapping[str, str]) -> bool:
+    """Whether results are grouped by cluster (``group=cluster``)."""
+    group = params.get("group", "").strip()
+    if group not in ("", "cluster"):
+        raise QueryError(f"'group' must be cluster (or left out), not {group[:40]!r}")
+    return group == "cluster"
 
 
 def results_json(results: SearchResults, page: int, tz: ZoneInfo,

@@ -17,8 +17,9 @@ What is indexed, per text:
   as 央 finds 央行 and 中央). Characters are kept once per document, not once
   per occurrence, which keeps this column smaller than the text.
 
-Text is NFKC-normalised (full-width Latin and digits become ASCII) and
-lower-cased; Latin words and numbers stay whole (``pmi``, ``600519``,
+Text is NFKC-normalised (full-width Latin and digits become ASCII),
+converted to simplified characters (``chinese``: 銀行 is indexed and queried
+as 银行) and lower-cased; Latin words and numbers stay whole (``pmi``, ``600519``,
 ``1.2``); punctuation is dropped.
 """
 
@@ -28,6 +29,8 @@ import re
 import unicodedata
 from functools import lru_cache
 from itertools import chain
+
+from .chinese import to_simplified
 
 
 _rjieba = None
@@ -63,13 +66,14 @@ _WIDE_FOUND = re.compile("[\uff01-\uff5e\u3000]")
 
 
 def normalise(text: str) -> str:
-    """NFKC, lower case: the one normal form shared by the index and queries."""
+    """NFKC, lower case, simplified characters: the one normal form shared by
+    the index and queries (so 銀行 finds 银行 and 银行 finds 銀行)."""
     if not unicodedata.is_normalized("NFKC", text):
         for wide in set(_WIDE_FOUND.findall(text)):
             text = text.replace(wide, _WIDE[wide])
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
-    return text.lower()
+    return to_simplified(text).lower()
 
 
 @lru_cache(maxsize=100_000)

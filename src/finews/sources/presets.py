@@ -9,16 +9,18 @@ matches fails loudly with a ParseError naming the missing list or field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
+from urllib.parse import urlsplit, urlunsplit
 
 from ..config import SourceSettings
+from ..errors import ConfigError
 from .mapping import ListMapping
 
 #: Where the original finews read full text, keyed by the info code (§1d).
-#: A legacy host: a source using these presets against anything else
-#: overrides ``mapping.fulltext_url``.
+#: A legacy host: a source points these presets elsewhere (the original's
+#: later proxy, a mirror, a test server) with its ``fulltext_host`` option.
 LEGACY_FULLTEXT = "http://choicewzp1.eastmoney.com/NewsData/GetNewsText.do?id={infoCode}"
 EM_ARTICLE = "https://finance.eastmoney.com/a/{id}.html"
 EM_GETNEWS = ("https://newsinfo.eastmoney.com/kuaixun/v2/api/content/getnews"
@@ -35,6 +37,29 @@ class Preset:
     media: str | None = None          # fixed media name for every item
     tag: str | None = None            # fixed category tag (heading)
     headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def fulltext_host(self) -> str | None:
+        """The host full text is fetched from (the ``fulltext_host`` option's default)."""
+        url = self.mapping.fulltext_url
+        return urlsplit(url).netloc if url else None
+
+    def options(self) -> list[str]:
+        """The preset's options, one line each, for ``finews presets``."""
+        if not self.mapping.fulltext_url:
+            return []
+        return [f"fulltext_host = \"{self.fulltext_host}\": full text from "
+                f"{self.mapping.fulltext_url} (host[:port] or http(s)://host[:port] "
+                "fetches it from another host)"]
+
+
+def with_fulltext_host(template: str, host: str) -> str:
+    """``template`` with its scheme and host replaced by ``host`` (see SourceSettings)."""
+    parts = urlsplit(template)
+    host = host.rstrip("/")
+    scheme, _, netloc = host.rpartition("://")
+    return urlunsplit((scheme or parts.scheme, netloc, parts.path, parts.query,
+                       parts.fragment))
 
 
 PRESETS: dict[str, Preset] = {
@@ -121,6 +146,12 @@ def plan_source(source: SourceSettings) -> SourcePlan:
     mapping = None
     if source.kind == "json":
         mapping = ListMapping.from_settings(source.preset, source.mapping)
+        if source.fulltext_host:
+            if not mapping.fulltext_url:
+                raise ConfigError(f"source {source.name!r}: 'fulltext_host' is set, but its "
+                                  "list has no full-text URL to point at that host")
+            mapping = replace(mapping, fulltext_url=with_fulltext_host(
+                mapping.fulltext_url, source.fulltext_host))
     headers = dict(preset.headers) if preset else {}
     headers.update(source.headers)
     return SourcePlan(

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterator, Protocol, Sequence
 
-from ..model import (Article, Category, Headline, QuarantineRecord, StoredArticle,
-                     UpsertOutcome)
+from ..model import (Article, Category, Headline, QuarantineRecord, StoredAlias,
+                     StoredArticle, UpsertOutcome)
 from ..search.index import IndexEntry
 
 
@@ -43,6 +43,47 @@ class Change:
 
     article_id: int
     seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class StockSummary:
+    """A security some stories mention: its key, a display name and how many."""
+
+    market: str      # East Money's market id: "1" Shanghai, "0" Shenzhen, "116"…
+    code: str        # "600160", "BK0493"
+    name: str        # the greatest name any mention gave it ("" when none did)
+    count: int       # stories that mention it
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterCandidate:
+    """A clustered story that shares an LSH key with the one being clustered."""
+
+    article_id: int
+    cluster_id: int
+    fingerprint: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterEntry:
+    """A story put into a cluster, as ``add_to_clusters`` records it."""
+
+    article_id: int
+    cluster_id: int
+    published: datetime
+    keys: tuple[int, ...]          # its LSH band keys
+    fingerprint: bytes             # opaque to the store
+    touch: tuple[int, ...] = ()    # stories whose pages list it
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSummary:
+    """A cluster of near-duplicate stories: its lead (earliest) story and size."""
+
+    cluster_id: int
+    size: int                 # stories in the cluster
+    lead: Headline            # the earliest published (then smallest id)
+    newest: datetime          # its newest story's time
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +123,15 @@ class Store(Protocol):
         one per article (or None), are search-index entries segmented ahead
         of time (``search.index.make_entry``); an entry made from other text
         is ignored.
+
+        An article that is the twin of a stored one (another list's copy:
+        same canonical URL or content) is not stored again: its key becomes
+        an alias of the story, with its own fields and payload kept (see
+        ``aliases``) and the address its own list would have given it
+        (``StoredAlias.path``: reserved, no story is given it later), and the
+        story gets a new change sequence (it has one more address). It counts as unchanged, and its story's id is in
+        ``article_ids``. A changed copy updates the story's content (title,
+        body, time), never its own list's fields, category or payload.
         """
 
     def quarantine(self, record: QuarantineRecord) -> None: ...
@@ -102,6 +152,15 @@ class Store(Protocol):
 
     def article_id_bounds(self) -> tuple[int, int]:
         """The smallest and largest article id (0, 0 when empty)."""
+
+    def aliases(self, article_ids: Sequence[int]) -> list[StoredAlias]:
+        """The twins of these stories whose copy was kept, ordered by story id,
+        then source and upstream id."""
+
+    def iter_aliases(self, batch: int = 500, *, after: int = 0,
+                     upto: int | None = None) -> Iterator[StoredAlias]:
+        """Every twin whose copy was kept, of stories with ``after < id <=
+        upto``, streamed in the order of ``aliases``."""
 
     def raw_payload(self, article_id: int) -> bytes | None: ...
     def revision_count(self, article_id: int) -> int: ...
@@ -130,6 +189,61 @@ class Store(Protocol):
 
     def days(self) -> list[tuple[date, int]]:
         """Every local date with stories, newest first, with counts."""
+
+    # --- stocks (from ``Article.stocks``) -------------------------------------
+    def stocks(self) -> list[StockSummary]:
+        """Every stock some story mentions, ordered by (market, code)."""
+
+    def stock(self, market: str, code: str) -> StockSummary | None:
+        """One stock, or None when no story mentions it."""
+
+    def stock_newest(self, market: str, code: str, limit: int,
+                     offset: int = 0) -> list[Headline]:
+        """Stories mentioning the stock, newest first by (published, id)."""
+
+    def stock_rank(self, market: str, code: str, published: datetime,
+                   article_id: int) -> int:
+        """How many stories of the stock sort before this one (oldest first)."""
+
+    def stock_walk(self, market: str, code: str, offset: int = 0) -> Iterator[Headline]:
+        """Stories mentioning the stock oldest first by (published, id), from
+        the ``offset``-th on, read as the caller goes."""
+
+    def earlier_stocks(self, article_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+        """(article id, market, code) of each stock an earlier version of these
+        articles mentioned: where a story used to be listed."""
+
+    # --- story clusters (logic in finews.cluster; fingerprints are opaque) -----
+    def cluster_key_hits(self, keys: Sequence[int], per_key: int) -> dict[int, list[int]]:
+        """For each LSH key, the ids of at most ``per_key`` clustered stories
+        having it, the highest ids first (keys no story has are left out)."""
+
+    def cluster_fingerprints(self, article_ids: Sequence[int], *, since: datetime,
+                             until: datetime) -> list[ClusterCandidate]:
+        """The cluster and fingerprint of each of these clustered stories
+        published in [since, until], in id order."""
+
+    def add_to_clusters(self, entries: Sequence[ClusterEntry]) -> int:
+        """Record stories' clusters, fingerprints and keys in one transaction;
+        each entry's ``touch`` stories get a new change sequence (their pages
+        change with it, so the next build renders them). A story clustered
+        already is left as it is; how many were recorded."""
+
+    def cluster_members(self, cluster_id: int, limit: int | None = None) -> list[Headline]:
+        """A cluster's stories, earliest first by (published, id)."""
+
+    def cluster_peers(self, article_ids: Sequence[int],
+                      limit: int) -> dict[int, tuple[int, list[Headline]]]:
+        """For each of these stories in a cluster of two or more: (the
+        cluster's size, its first ``limit`` stories earliest first)."""
+
+    def clusters_of(self, article_ids: Sequence[int]) -> dict[int, int]:
+        """The cluster id of each of these stories that is clustered."""
+
+    def largest_clusters(self, since: datetime, limit: int, *,
+                         min_size: int = 2) -> list[ClusterSummary]:
+        """Clusters with a story published at or after ``since`` and at least
+        ``min_size`` stories, the largest first (then the newest, then id)."""
 
     def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]: ...
     def count_quarantine(self) -> int: ...

@@ -132,6 +132,49 @@ MIGRATIONS: tuple[str, ...] = (
     # 2: the full-text search index (see finews.search.schema). A store that
     # already had stories gets an empty index here: `finews reindex` fills it.
     FTS_MIGRATION,
+    # 3: what each twin's own list said of it (the copy's fields and raw
+    # payload), so each list's post can be exported and its address kept.
+    # Twins recorded before this migration have NULLs: no copy was kept.
+    """
+    ALTER TABLE aliases ADD COLUMN title TEXT;
+    ALTER TABLE aliases ADD COLUMN digest TEXT;
+    ALTER TABLE aliases ADD COLUMN published INTEGER;
+    ALTER TABLE aliases ADD COLUMN media TEXT;
+    ALTER TABLE aliases ADD COLUMN url TEXT;
+    ALTER TABLE aliases ADD COLUMN tags TEXT;
+    ALTER TABLE aliases ADD COLUMN shape TEXT;
+    ALTER TABLE aliases ADD COLUMN category_slug TEXT;
+    ALTER TABLE aliases ADD COLUMN extra TEXT;
+    ALTER TABLE aliases ADD COLUMN payload BLOB;     -- zlib-compressed
+    -- The copy's own page address (a redirect to the story); NULL when a
+    -- story or another copy had that address first.
+    ALTER TABLE aliases ADD COLUMN path TEXT;
+    CREATE INDEX aliases_article ON aliases(article_id);
+    CREATE UNIQUE INDEX aliases_path ON aliases(path) WHERE path IS NOT NULL;
+    """,
+    # 4: revisions keep the stocks a version mentioned, so a stock page that
+    # listed a story can be rewritten when an update drops the mention; story
+    # clusters (finews.cluster): each clustered story's cluster and
+    # fingerprint, and its LSH band keys. A store that already had stories
+    # clusters them as it catches up (`finews recluster` does it at once).
+    """
+    ALTER TABLE revisions ADD COLUMN stocks TEXT;
+
+    CREATE TABLE story_clusters (
+        article_id  INTEGER PRIMARY KEY REFERENCES articles(id),
+        cluster_id  INTEGER NOT NULL,            -- the id of its first story
+        published   INTEGER NOT NULL,            -- the story's time, Unix seconds
+        fingerprint BLOB NOT NULL                -- opaque to the store
+    );
+    CREATE INDEX story_clusters_cluster ON story_clusters(cluster_id, published, article_id);
+    CREATE INDEX story_clusters_published ON story_clusters(published);
+
+    CREATE TABLE cluster_keys (
+        key        INTEGER NOT NULL,
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (key, article_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

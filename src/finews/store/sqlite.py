@@ -11,6 +11,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -18,10 +19,11 @@ from zoneinfo import ZoneInfo
 
 from ..errors import StoreError
 from ..model import (Article, Category, Headline, PackedPayload, QuarantineRecord,
-                     StockMention, StoredArticle, UpsertOutcome)
+                     StockMention, StoredAlias, StoredArticle, UpsertOutcome)
 from ..search.index import IndexEntry, index_article
 from ..urls import story_path
-from .base import Change, QuarantineEntry, SourceState
+from .base import (Change, ClusterCandidate, ClusterEntry, ClusterSummary, QuarantineEntry,
+                   SourceState, StockSummary)
 from . import readers
 from .migrations import migrate
 
@@ -30,6 +32,8 @@ _ARTICLE_COLUMNS = (
     "a.published, a.media, a.url, a.tags, a.stocks, a.shape, a.extra, a.content_hash, "
     "a.first_seen, a.updated, c.id, c.slug, c.name, c.tag, c.original_slug")
 _HEADLINE_COLUMNS = "a.id, a.path, a.title, a.published, c.slug, a.media, a.digest"
+_ALIAS_COLUMNS = ("article_id, source, upstream_id, title, digest, published, media, url, "
+                  "tags, shape, category_slug, extra, content_hash, payload, path")
 
 
 def _ts(value: datetime) -> int:
@@ -176,12 +180,14 @@ class SQLiteStore:
                         unchanged += 1
                         continue
                     seq += 1
-                    article_id, was_new = result
+                    article_id, kind = result
                     changed.append(article_id)
-                    if was_new:
+                    if kind == "new":
                         new += 1
-                    else:
+                    elif kind == "updated":
                         updated += 1
+                    else:   # a twin: the story has one more address
+                        unchanged += 1
         except BaseException:
             # Categories made inside the failed transaction were rolled back too.
             self._category_cache.clear()
@@ -196,8 +202,12 @@ class SQLiteStore:
         return self.category_for(article.media)
 
     def _upsert_one(self, article: Article, raw: bytes, seq: int, now: int,
-                    entry: IndexEntry | None = None) -> tuple[int, bool] | None:
-        """Insert or update one article; None when nothing changed."""
+                    entry: IndexEntry | None = None) -> tuple[int, str] | None:
+        """Insert or update one article; None when nothing changed.
+
+        Otherwise (article id, ``new`` / ``updated`` / ``twin``), having used
+        the change sequence ``seq``.
+        """
         conn = self._conn
         key = (article.source, article.upstream_id)
         row = conn.execute("SELECT id, content_hash FROM articles "
@@ -208,25 +218,66 @@ class SQLiteStore:
             if alias is not None:
                 if alias[1] == article.content_hash:
                     return None
-                conn.execute("UPDATE aliases SET content_hash = ? "
-                             "WHERE source = ? AND upstream_id = ?",
-                             (article.content_hash, *key))
-                row = (alias[0], None)
-            else:
-                twin = self._find_twin(article)
-                if twin is not None:
-                    conn.execute("INSERT INTO aliases (source, upstream_id, article_id, "
-                                 "content_hash) VALUES (?, ?, ?, ?)",
-                                 (*key, twin, article.content_hash))
-                    return None
-                # The category is made only for a story that really is new, so a
-                # duplicate from another list never leaves an empty category.
-                cat = self._category_of(article)
-                return self._insert(article, raw, cat, seq, now, entry), True
+                self._keep_alias(alias[0], article, raw, new=False)
+                # The story takes the new content, but stays the first list's
+                # copy: its own fields, category and payload are not the twin's.
+                self._update(alias[0], self._as_story(alias[0], article), None, seq, now,
+                             entry)
+                return alias[0], "updated"
+            twin = self._find_twin(article)
+            if twin is not None:
+                self._keep_alias(twin, article, raw, new=True)
+                conn.execute("UPDATE articles SET seq = ? WHERE id = ?", (seq, twin))
+                return twin, "twin"
+            # The category is made only for a story that really is new, so a
+            # duplicate from another list never leaves an empty category.
+            cat = self._category_of(article)
+            return self._insert(article, raw, cat, seq, now, entry), "new"
         if row[1] == article.content_hash:
             return None
         self._update(row[0], article, raw, seq, now, entry)
-        return row[0], False
+        return row[0], "updated"
+
+    def _keep_alias(self, article_id: int, article: Article, raw: bytes, *, new: bool) -> None:
+        """Record (or refresh) a twin's key with the copy its own list served."""
+        values = (article.content_hash, article.title, article.digest,
+                  _ts(article.published), article.media, article.url,
+                  json.dumps(list(article.tags), ensure_ascii=False), article.shape,
+                  article.category_slug, json.dumps(dict(article.extra), ensure_ascii=False),
+                  _packed(raw))
+        if new:
+            self._conn.execute(
+                "INSERT INTO aliases (source, upstream_id, article_id, content_hash, title, "
+                "digest, published, media, url, tags, shape, category_slug, extra, payload, "
+                "path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (article.source, article.upstream_id, article_id, *values,
+                 self._twin_path(article)))
+        else:
+            self._conn.execute(
+                "UPDATE aliases SET content_hash = ?, title = ?, digest = ?, published = ?, "
+                "media = ?, url = ?, tags = ?, shape = ?, category_slug = ?, extra = ?, "
+                "payload = ? WHERE source = ? AND upstream_id = ?",
+                (*values, article.source, article.upstream_id))
+
+    def _path_taken(self, path: str) -> bool:
+        return bool(self._conn.execute(
+            "SELECT 1 FROM articles WHERE path = ? UNION ALL "
+            "SELECT 1 FROM aliases WHERE path = ? LIMIT 1", (path, path)).fetchone())
+
+    def _twin_path(self, article: Article) -> str | None:
+        """The address a twin's own list gave it, unless a page has it already."""
+        from ..twins import twin_category
+        cat = twin_category(article, self._category_row)
+        path = story_path(cat.slug, article.published, article.upstream_id, self.tz)
+        return None if self._path_taken(path) else path
+
+    def _as_story(self, article_id: int, article: Article) -> Article:
+        """``article``'s content with the stored story's own identity fields."""
+        story = self._select("WHERE a.id = ?", (article_id,))[0].article
+        return replace(article, source=story.source, upstream_id=story.upstream_id,
+                       media=story.media, url=story.url, tags=story.tags,
+                       shape=story.shape, category_slug=story.category_slug,
+                       extra=story.extra)
 
     def _find_twin(self, article: Article) -> int | None:
         """The same story stored under another key: same canonical URL or content."""
@@ -251,7 +302,7 @@ class SQLiteStore:
 
     def _free_path(self, path: str) -> str:
         stem, n = path.removesuffix(".html"), 1
-        while self._conn.execute("SELECT 1 FROM articles WHERE path = ?", (path,)).fetchone():
+        while self._path_taken(path):
             n += 1
             path = f"{stem}-{n}.html"
         return path
@@ -285,13 +336,15 @@ class SQLiteStore:
                 article.shape, json.dumps(dict(article.extra), ensure_ascii=False),
                 article.content_hash)
 
-    def _update(self, article_id: int, article: Article, raw: bytes, seq: int,
+    def _update(self, article_id: int, article: Article, raw: bytes | None, seq: int,
                 now: int, entry: IndexEntry | None) -> None:
+        """Replace a story's content, keeping the old one as a revision
+        (``raw`` None: the stored payload stays)."""
         conn = self._conn
         conn.execute(
             "INSERT INTO revisions (article_id, title, digest, body_html, published, "
-            "content_hash, raw, replaced_at) SELECT a.id, a.title, a.digest, a.body_html, "
-            "a.published, a.content_hash, r.data, ? FROM articles a "
+            "content_hash, raw, replaced_at, stocks) SELECT a.id, a.title, a.digest, "
+            "a.body_html, a.published, a.content_hash, r.data, ?, a.stocks FROM articles a "
             "LEFT JOIN raw_payloads r ON r.article_id = a.id WHERE a.id = ?",
             (now, article_id))
         conn.execute(
@@ -299,8 +352,9 @@ class SQLiteStore:
             "day = ?, media = ?, url = ?, tags = ?, stocks = ?, shape = ?, extra = ?, "
             "content_hash = ?, seq = ?, updated = ? WHERE id = ?",
             (*self._content(article), seq, now, article_id))
-        conn.execute("INSERT OR REPLACE INTO raw_payloads (article_id, data) VALUES (?, ?)",
-                     (article_id, _packed(raw)))
+        if raw is not None:
+            conn.execute("INSERT OR REPLACE INTO raw_payloads (article_id, data) "
+                         "VALUES (?, ?)", (article_id, _packed(raw)))
         conn.execute("DELETE FROM stock_mentions WHERE article_id = ?", (article_id,))
         self._write_stocks(article_id, article.stocks)
         index_article(conn, article_id, article.title, article.digest, article.body_html,
@@ -404,6 +458,42 @@ class SQLiteStore:
             yield from page
             last = page[-1].id
 
+    def _alias(self, row: tuple) -> StoredAlias:
+        (article_id, source, upstream_id, title, digest, published, media, url, tags,
+         shape, category_slug, extra, content_hash, payload, path) = row
+        article = Article(
+            source=source, upstream_id=upstream_id, title=title, published=_dt(published),
+            media=media, body_html="", digest=digest or "", url=url,
+            tags=tuple(json.loads(tags or "[]")), category_slug=category_slug, shape=shape,
+            content_hash=content_hash, extra=json.loads(extra or "{}"))
+        return StoredAlias(article_id, article, zlib.decompress(payload) if payload else b"",
+                           path)
+
+    def aliases(self, article_ids: Sequence[int]) -> list[StoredAlias]:
+        found: list[StoredAlias] = []
+        for start in range(0, len(article_ids), 500):
+            chunk = tuple(article_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT {_ALIAS_COLUMNS} FROM aliases WHERE article_id IN ({marks}) "
+                "AND title IS NOT NULL", chunk).fetchall()
+            found.extend(self._alias(row) for row in rows)
+        found.sort(key=lambda a: (a.article_id, a.article.source, a.article.upstream_id))
+        return found
+
+    def iter_aliases(self, batch: int = 500, *, after: int = 0,
+                     upto: int | None = None) -> Iterator[StoredAlias]:
+        last, upto = after, (2 ** 63 - 1 if upto is None else upto)
+        while True:
+            ids = [row[0] for row in self._conn.execute(
+                "SELECT DISTINCT article_id FROM aliases WHERE article_id > ? AND "
+                "article_id <= ? AND title IS NOT NULL ORDER BY article_id LIMIT ?",
+                (last, upto, batch))]
+            if not ids:
+                return
+            yield from self.aliases(ids)
+            last = ids[-1]
+
     def raw_payload(self, article_id: int) -> bytes | None:
         row = self._conn.execute("SELECT data FROM raw_payloads WHERE article_id = ?",
                                  (article_id,)).fetchone()
@@ -481,6 +571,161 @@ class SQLiteStore:
         rows = self._conn.execute(
             "SELECT day, COUNT(*) FROM articles GROUP BY day ORDER BY day DESC")
         return [(date(d // 10000, d // 100 % 100, d % 100), n) for d, n in rows]
+
+    # --- stocks -----------------------------------------------------------------
+
+    _STOCK_JOIN = ("FROM stock_mentions m JOIN articles a ON a.id = m.article_id "
+                   "JOIN categories c ON c.id = a.category_id "
+                   "WHERE m.code = ? AND m.market = ? ")
+
+    def stocks(self) -> list[StockSummary]:
+        rows = self._conn.execute(
+            "SELECT market, code, MAX(name), COUNT(*) FROM stock_mentions "
+            "GROUP BY market, code ORDER BY market, code")
+        return [StockSummary(*row) for row in rows]
+
+    def stock(self, market: str, code: str) -> StockSummary | None:
+        row = self._conn.execute(
+            "SELECT MAX(name), COUNT(*) FROM stock_mentions WHERE code = ? AND market = ?",
+            (code, market)).fetchone()
+        return StockSummary(market, code, row[0], row[1]) if row and row[1] else None
+
+    def stock_newest(self, market: str, code: str, limit: int,
+                     offset: int = 0) -> list[Headline]:
+        rows = self._conn.execute(
+            f"SELECT {_HEADLINE_COLUMNS} {self._STOCK_JOIN}"
+            "ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?",
+            (code, market, limit, offset))
+        return [Headline(aid, path, title, _dt(pub), slug, media, digest)
+                for aid, path, title, pub, slug, media, digest in rows]
+
+    def stock_rank(self, market: str, code: str, published: datetime,
+                   article_id: int) -> int:
+        ts = _ts(published)
+        return self._conn.execute(
+            "SELECT COUNT(*) FROM stock_mentions m JOIN articles a ON a.id = m.article_id "
+            "WHERE m.code = ? AND m.market = ? AND "
+            "(a.published < ? OR (a.published = ? AND a.id < ?))",
+            (code, market, ts, ts, article_id)).fetchone()[0]
+
+    def stock_walk(self, market: str, code: str, offset: int = 0) -> Iterator[Headline]:
+        rows = self._conn.execute(
+            f"SELECT {_HEADLINE_COLUMNS} {self._STOCK_JOIN}"
+            "ORDER BY a.published, a.id LIMIT -1 OFFSET ?", (code, market, offset))
+        for aid, path, title, pub, slug, media, digest in rows:
+            yield Headline(aid, path, title, _dt(pub), slug, media, digest)
+
+    def earlier_stocks(self, article_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+        found: set[tuple[int, str, str]] = set()
+        for start in range(0, len(article_ids), 500):
+            chunk = tuple(article_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            for aid, stocks in self._conn.execute(
+                    f"SELECT DISTINCT article_id, stocks FROM revisions "
+                    f"WHERE article_id IN ({marks}) AND stocks IS NOT NULL "
+                    f"AND stocks != '[]'", chunk):
+                found.update((aid, market, code) for market, code, _ in json.loads(stocks))
+        return sorted(found)
+
+    # --- story clusters ---------------------------------------------------------
+
+    def cluster_key_hits(self, keys: Sequence[int], per_key: int) -> dict[int, list[int]]:
+        hits: dict[int, list[int]] = {}
+        if not keys:
+            return hits
+        # One statement, each key's look-up bounded by its own LIMIT.
+        one = "SELECT * FROM (SELECT key, article_id FROM cluster_keys WHERE key = ? " \
+              "ORDER BY article_id DESC LIMIT ?)"
+        params: list[int] = []
+        for key in keys:
+            params += (key, per_key)
+        for key, aid in self._conn.execute(" UNION ALL ".join([one] * len(keys)), params):
+            hits.setdefault(key, []).append(aid)
+        for ids in hits.values():
+            ids.sort(reverse=True)
+        return hits
+
+    def cluster_fingerprints(self, article_ids: Sequence[int], *, since: datetime,
+                             until: datetime) -> list[ClusterCandidate]:
+        found: list[ClusterCandidate] = []
+        for start in range(0, len(article_ids), 500):
+            chunk = tuple(article_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found += [ClusterCandidate(*row) for row in self._conn.execute(
+                f"SELECT article_id, cluster_id, fingerprint FROM story_clusters "
+                f"WHERE article_id IN ({marks}) AND published BETWEEN ? AND ?",
+                (*chunk, _ts(since), _ts(until)))]
+        found.sort(key=lambda c: c.article_id)
+        return found
+
+    def add_to_clusters(self, entries: Sequence[ClusterEntry]) -> int:
+        conn = self._conn
+        added = 0
+        with self._write():
+            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+            for entry in entries:
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO story_clusters (article_id, cluster_id, published, "
+                    "fingerprint) VALUES (?, ?, ?, ?)",
+                    (entry.article_id, entry.cluster_id, _ts(entry.published),
+                     entry.fingerprint))
+                if cur.rowcount == 0:
+                    continue
+                added += 1
+                conn.executemany("INSERT OR IGNORE INTO cluster_keys (key, article_id) "
+                                 "VALUES (?, ?)", [(k, entry.article_id) for k in entry.keys])
+                for aid in sorted(entry.touch):
+                    seq += 1
+                    conn.execute("UPDATE articles SET seq = ? WHERE id = ?", (seq, aid))
+        return added
+
+    _MEMBER_SELECT = (f"SELECT s.cluster_id, {_HEADLINE_COLUMNS} FROM story_clusters s "
+                      "JOIN articles a ON a.id = s.article_id "
+                      "JOIN categories c ON c.id = a.category_id ")
+
+    def cluster_members(self, cluster_id: int, limit: int | None = None) -> list[Headline]:
+        rows = self._conn.execute(
+            self._MEMBER_SELECT + "WHERE s.cluster_id = ? ORDER BY a.published, a.id "
+            "LIMIT ?", (cluster_id, -1 if limit is None else limit))
+        return [Headline(aid, path, title, _dt(pub), slug, media, digest)
+                for _, aid, path, title, pub, slug, media, digest in rows]
+
+    def clusters_of(self, article_ids: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = tuple(article_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(self._conn.execute(
+                f"SELECT article_id, cluster_id FROM story_clusters "
+                f"WHERE article_id IN ({marks})", chunk))
+        return found
+
+    def cluster_peers(self, article_ids: Sequence[int],
+                      limit: int) -> dict[int, tuple[int, list[Headline]]]:
+        of = self.clusters_of(article_ids)
+        clusters: dict[int, tuple[int, list[Headline]]] = {}
+        for cluster_id in sorted(set(of.values())):
+            size = self._conn.execute(
+                "SELECT COUNT(*) FROM story_clusters WHERE cluster_id = ?",
+                (cluster_id,)).fetchone()[0]
+            if size > 1:
+                clusters[cluster_id] = (size, self.cluster_members(cluster_id, limit))
+        return {aid: clusters[cid] for aid, cid in of.items() if cid in clusters}
+
+    def largest_clusters(self, since: datetime, limit: int, *,
+                         min_size: int = 2) -> list[ClusterSummary]:
+        rows = self._conn.execute(
+            "SELECT s.cluster_id, COUNT(*), MAX(s.published) FROM story_clusters s "
+            "WHERE s.cluster_id IN (SELECT DISTINCT cluster_id FROM story_clusters "
+            "WHERE published >= ?) GROUP BY s.cluster_id HAVING COUNT(*) >= ? "
+            "ORDER BY COUNT(*) DESC, MAX(s.published) DESC, s.cluster_id LIMIT ?",
+            (_ts(since), min_size, limit)).fetchall()
+        found = []
+        for cluster_id, size, newest in rows:
+            lead = self.cluster_members(cluster_id, 1)
+            if lead:
+                found.append(ClusterSummary(cluster_id, size, lead[0], _dt(newest)))
+        return found
 
     def list_quarantine(self, limit: int = 100) -> list[QuarantineEntry]:
         rows = self._conn.execute(

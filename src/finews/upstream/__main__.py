@@ -32,17 +32,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stories", type=int, default=150, help="stories to start with")
+    parser.add_argument("--republish", type=float, default=0.25,
+                        help="share of stories that are re-worded copies of recent ones")
     parser.add_argument("--every", type=float, default=5.0,
                         help="seconds between new stories (0: none)")
     parser.add_argument("--print-sources", action="store_true",
                         help="print [[sources]] tables for finews.toml")
     args = parser.parse_args(argv)
     server = UpstreamServer(port=args.port, host=args.host, seed=args.seed,
-                            stories=args.stories, rate=args.every or None)
+                            stories=args.stories, rate=args.every or None,
+                            republish=args.republish)
     server.start()
     print(server.url, flush=True)
     if args.print_sources:
-        print(_toml(server.source_settings()), flush=True)
+        print(_toml(server.source_settings(pages=True)), flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

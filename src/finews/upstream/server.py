@@ -8,6 +8,7 @@ finews at it; nothing here reaches the internet.
 
 from __future__ import annotations
 
+import random
 import sys
 import threading
 from collections import deque
@@ -19,6 +20,7 @@ from typing import Any, Iterable
 from . import lists, shapes
 from .faults import Fault, find_fault, find_prefix
 from .generator import CHINA, Story, StoryGenerator
+from .republish import republish
 from .handler import Handler
 from .shapes import JSON
 
@@ -40,6 +42,8 @@ TEXT_PATHS = {
     "/em/market/text": ("id", "info_code", "text"),
     "/em/getnews": ("newsid", "code", "news.body"),
 }
+#: Offset of the summary-only site's seed from the server's.
+NEWS_SEED = 7919
 DEFAULT_COUNT = 100
 MAX_COUNT = 500
 #: How many requests the server remembers (path, headers) for tests to inspect.
@@ -62,14 +66,26 @@ class UpstreamServer:
     def __init__(self, port: int = 0, seed: int = 1, rate: float | None = None,
                  stories: int = 150, per_tick: int = 1, host: str = "127.0.0.1",
                  start: datetime | None = None,
-                 step: timedelta = timedelta(minutes=2)) -> None:
+                 step: timedelta = timedelta(minutes=2), republish: float = 0.0) -> None:
         self._host, self._port = host, port
         self._rate, self._per_tick, self._step = rate, per_tick, step
         self._live_clock = start is None
         self._gen = StoryGenerator(seed)
         self._lock = threading.Lock()
-        self._stories: list[Story] = self._gen.batch(
-            stories, (start or datetime.now(CHINA)), step)
+        # Re-worded copies of recent stories by other outlets (``republish``:
+        # their share of new stories), from a random source of their own so
+        # the other stories stay those of the seed.
+        self._republish = republish
+        self._copy_rng = random.Random(seed * 7919 + 1)
+        self._copies = 0
+        self._stories: list[Story] = []
+        end = start or datetime.now(CHINA)
+        for i in range(stories):
+            self._stories.append(self._make(end - step * (stories - 1 - i)))
+        # The summary-only site's stories come from a generator of their own,
+        # so the lists above stay the same for a given seed.
+        self._news_gen = StoryGenerator(seed + NEWS_SEED)
+        self._news: list[Story] = self._news_gen.batch(max(1, stories // 10), end, step)
         self.faults: dict[str, Fault] = {}
         self._uses: dict[str, int] = {}
         #: (path with query, request headers) of the latest requests, oldest first.
@@ -132,6 +148,24 @@ class UpstreamServer:
     def _tick(self) -> None:
         while not self._stopping.wait(self._rate):
             self.add_stories(self._per_tick)
+            self.add_news(1)
+
+    def add_news(self, n: int) -> list[Story]:
+        """Publish ``n`` new stories on the summary-only site (``/feed/summary.xml``)."""
+        with self._lock:
+            added = []
+            for _ in range(n):
+                last = self._news[-1].published
+                when = max(datetime.now(CHINA), last + timedelta(seconds=1)) \
+                    if self._live_clock else last + self._step
+                added.append(self._news_gen.make(when))
+            self._news.extend(added)
+        return added
+
+    def news(self) -> list[Story]:
+        """The summary-only site's stories, newest first."""
+        with self._lock:
+            return self._news[::-1]
 
     def add_stories(self, n: int) -> list[Story]:
         """Publish ``n`` new stories now; returns them, oldest first."""
@@ -142,10 +176,23 @@ class UpstreamServer:
                 when = last + self._step
                 if self._live_clock:
                     when = max(datetime.now(CHINA), last + timedelta(seconds=1))
-                story = self._gen.make(when)
+                story = self._make(when)
                 self._stories.append(story)
                 added.append(story)
         return added
+
+    def _make(self, when: datetime) -> Story:
+        """The next story: new, or now and then another outlet's re-worded copy."""
+        rng = self._copy_rng
+        if self._republish and self._stories and rng.random() < self._republish:
+            recent = [s for s in self._stories[-20:] if s.seq < 10_000_000]
+            if recent:
+                self._copies += 1
+                original = rng.choice(recent)
+                when = when.astimezone(CHINA).replace(microsecond=0)
+                return republish(original, rng, seq=10_000_000 + self._copies,
+                                 delay=max(timedelta(0), when - original.published))
+        return self._gen.make(when)
 
     def stories(self, list_name: str | None = None) -> list[Story]:
         """The stories a list carries (all if None), newest first."""
@@ -215,9 +262,13 @@ class UpstreamServer:
 
     # -- finews configuration ------------------------------------------------
 
-    def source_settings(self, name_prefix: str = "demo",
-                        interval: int = 60) -> list[dict[str, Any]]:
-        """``[[sources]]`` tables that point finews at this server."""
+    def source_settings(self, name_prefix: str = "demo", interval: int = 60,
+                        pages: bool = False) -> list[dict[str, Any]]:
+        """``[[sources]]`` tables that point finews at this server.
+
+        ``pages`` adds the summary-only feed whose stories finews completes
+        from their article pages (``fulltext = "page"``).
+        """
         base = self.url
 
         def json_source(suffix: str, path: str, preset: str,
@@ -251,6 +302,10 @@ class UpstreamServer:
             sources.append({"name": f"{name_prefix}-{kind}", "kind": "feed",
                             "url": f"{base}/feed/{kind}.xml", "interval": interval,
                             "allow_private": True})
+        if pages:
+            sources.append({"name": f"{name_prefix}-pages", "kind": "feed",
+                            "url": f"{base}/feed/summary.xml", "interval": interval,
+                            "fulltext": "page", "allow_private": True})
         return sources
 
     # -- answers -------------------------------------------------------------
@@ -282,9 +337,19 @@ class UpstreamServer:
             story = self.find(path[3:-5], "code")
             if story is not None:
                 return 200, "text/html; charset=utf-8", shapes.article_page(story).encode()
+        if path == "/feed/summary.xml":
+            stories = lists.faulty_stories(self.news()[:_count(query, "count")], fault)
+            body = shapes.summary_rss(stories, self._link_base())
+            return 200, "application/rss+xml; charset=utf-8", body.encode()
+        if path.startswith("/news/") and path.endswith(".html"):
+            news = self.news()
+            for i, story in enumerate(news):
+                if story.code == path[6:-5]:
+                    page = shapes.news_page(story, news[i + 1:i + 4], self._link_base())
+                    return 200, "text/html; charset=utf-8", page.encode()
         if path == "/":
             index = {"lists": sorted(LIST_PATHS), "fulltext": sorted(TEXT_PATHS),
-                     "feeds": ["/feed/rss.xml", "/feed/atom.xml"]}
+                     "feeds": ["/feed/rss.xml", "/feed/atom.xml", "/feed/summary.xml"]}
             return 200, JSON, shapes.dump_json(index)
         return 404, JSON, shapes.dump_json({"error": "not found", "path": path})
 

@@ -92,6 +92,60 @@ def article_page(story: Story) -> str:
             f"</h1><div id=\"ContentBody\">{story.body_html}</div></body></html>")
 
 
+def news_url(base: str, story: Story) -> str:
+    return f"{base}/news/{story.code}.html"
+
+
+def news_page(story: Story, related: Iterable[Story], base: str) -> str:
+    """A story's page the way Chinese news sites lay one out: the article in
+    nested divs among navigation, an advertisement, related news, comments
+    and a footer, for sources that must take the text from the page."""
+    links = "".join(f'<li><a href="{news_url(base, s)}">{escape(s.title)}</a>'
+                    f"<span>{s.published:%m-%d}</span></li>" for s in related)
+    when = f"{story.published:%Y年%m月%d日 %H:%M}"
+    return (
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        f"<title>{escape(story.title)}_示例财经网</title>"
+        "<script>var _hmt = _hmt || [];</script></head><body>"
+        "<div class=\"topnav\"><ul><li><a href=\"/\">首页</a></li><li><a href=\"/\">"
+        "国内经济</a></li><li><a href=\"/\">证券要闻</a></li><li><a href=\"/\">上市公司"
+        "</a></li></ul></div>"
+        "<div class=\"main\"><div class=\"contentwrap\"><div class=\"mainleft\">"
+        "<div class=\"crumbs\"><a href=\"/\">财经频道</a> &gt; 正文</div>"
+        f"<div class=\"newsContent\"><h1>{escape(story.title)}</h1>"
+        f"<div class=\"infos\"><div class=\"item\">{when}</div><div class=\"item\">"
+        f"来源：{escape(story.media)}</div></div>"
+        f"<div class=\"txtinfos\" id=\"ContentBody\"><div class=\"article-body\">"
+        f"{story.body_html}</div></div>"
+        "<div class=\"res-edit\">责任编辑：示例编辑</div>"
+        "<div class=\"ad\"><a href=\"https://ad.example.com/click\"><img src=\""
+        "https://ad.example.com/banner.jpg\" alt=\"广告\"></a>开户即送行情大礼包</div>"
+        "<div class=\"disclaimer\">郑重声明：本网发布此信息的目的在于传播更多信息，"
+        "与本站立场无关。</div></div>"
+        f"<div class=\"relevant\"><div class=\"title\">相关新闻</div><ul>{links}</ul></div>"
+        "<div id=\"comment\" class=\"comment-wrap\"><div class=\"title\">股友评论</div>"
+        "<div class=\"comment-item\"><div class=\"user\">股民甲</div><div class=\"txt\">"
+        "业绩不错，明天应该能涨一波。</div></div><div class=\"comment-item\"><div class="
+        "\"user\">老韭菜</div><div class=\"txt\">别高兴太早，利好出尽是利空。</div></div>"
+        "</div></div><div class=\"mainright\"><div class=\"hotnews\"><div class=\"title\">"
+        "热门排行</div><ol><li><a href=\"/\">央行：保持流动性合理充裕</a></li></ol></div>"
+        "</div></div></div><div class=\"footer\"><p>关于我们 | 联系我们 | 免责声明</p>"
+        "<p>Copyright 示例财经网 版权所有</p></div></body></html>")
+
+
+def summary_rss(stories: Iterable[Story], base: str) -> str:
+    """An RSS feed of summaries only: the text is on each story's page."""
+    items = "".join(
+        f"<item><title>{escape(s.title)}</title><link>{news_url(base, s)}</link>"
+        f"<guid isPermaLink=\"false\">news-{s.code}</guid>"
+        f"<pubDate>{format_datetime(s.published)}</pubDate>"
+        f"<author>{escape(s.media)}</author>"
+        f"<description>{escape(s.summary)}</description></item>" for s in stories)
+    return ("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>"
+            f"<title>示例财经网·摘要</title><link>{base}/</link>"
+            f"<description>只有摘要的示例新闻源</description>{items}</channel></rss>")
+
+
 def rss(stories: Iterable[Story], base: str) -> str:
     items = []
     for s in stories:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..search.api import MAX_SIZE
 from ..search.query import MAX_QUERY_CHARS
 from .api import DEFAULT_LIMIT, MAX_LIMIT
+from .clusters import CLUSTER_STORIES
 from .openapi import JSON, Operation, Param
 
 _TIME = {"type": "string", "format": "date-time"}
@@ -38,7 +39,13 @@ _HIT = _object({
     "media": {"type": "string"}, "category": {"type": "string"},
     "snippet_html": {"type": "string", "description": "escaped HTML, matches in <mark>"},
     "score": {"type": "number"},
-})
+    "cluster": {"type": ["integer", "null"],
+                "description": "with group=cluster: the story's cluster"},
+    "also": {"type": "array", "items": {"type": "integer"},
+             "description": "with group=cluster: ids of this page's other hits of "
+                            "the cluster, in rank order"},
+}, required=["id", "title", "title_html", "path", "url", "published", "media",
+             "category", "snippet_html", "score"])
 
 _STRING_OR_NULL = {"type": ["string", "null"]}
 
@@ -63,6 +70,8 @@ SEARCH = Operation(
         Param("page", "1-based page of results", {"type": "integer", "minimum": 1}),
         Param("size", f"results per page (default 20)",
               {"type": "integer", "minimum": 1, "maximum": MAX_SIZE}),
+        Param("group", "cluster: each cluster of near-duplicate stories once per page",
+              {"type": "string", "enum": ["cluster"]}),
     ),
     answers={JSON: _object({
         "query": _object({
@@ -70,6 +79,7 @@ SEARCH = Operation(
             "from": _STRING_OR_NULL, "to": _STRING_OR_NULL,
             "order": {"type": "string", "enum": ["relevance", "newest"]},
             "page": {"type": "integer"}, "size": {"type": "integer"},
+            "group": {"type": ["string", "null"], "enum": ["cluster", None]},
         }),
         "total": {"type": "integer", "minimum": 0},
         "total_exact": {"type": "boolean",
@@ -131,4 +141,51 @@ METRICS = Operation(
                 "source; builds, pages written and build times; search times; the "
                 "store's stories, quarantine and size, and each source's errors in a row.",
     answers={"text/plain": {"type": "string"}}, errors=(), tags=("meta",),
+)
+
+
+def _count(name: str, low: int, top: int, default: int, about: str) -> Param:
+    return Param(name, f"{about} (default {default})",
+                 {"type": "integer", "minimum": low, "maximum": top})
+
+
+CLUSTERS = Operation(
+    "clusters", "The largest clusters of near-duplicate stories of the last hours",
+    parameters=(
+        _count("hours", 1, 720, 24, "clusters with a story this many hours before the "
+               "newest story"),
+        _count("limit", 1, 100, 20, "clusters at most"),
+        _count("min_size", 2, 1000, 2, "stories a cluster has at least"),
+    ),
+    answers={JSON: _object({
+        "since": _TIME_OR_NULL,
+        "clusters": {"type": "array", "items": _object({
+            "id": {"type": "integer"}, "size": {"type": "integer", "minimum": 2},
+            "newest": _TIME, "lead": _STORY,
+            "stories": {"type": "array", "items": _STORY,
+                        "description": f"earliest first, at most {CLUSTER_STORIES}"},
+        })},
+    })},
+)
+
+STOCK = Operation(
+    "stock", "A stock and its stories, newest first",
+    parameters=(
+        Param("stock_id", "market and code, e.g. 1.600160", {"type": "string"},
+              location="path"),
+        _count("page", 1, 100_000, 1, "1-based page"),
+        _count("size", 1, 200, 20, "stories a page"),
+    ),
+    answers={JSON: _object({
+        "stock": _object({
+            "id": {"type": "string"}, "market": {"type": "string"},
+            "code": {"type": "string"}, "name": {"type": "string"},
+            "count": {"type": "integer", "minimum": 1}, "path": {"type": "string"},
+            "url": {"type": "string"}, "feed": {"type": "string"},
+        }),
+        "page": {"type": "integer"}, "size": {"type": "integer"},
+        "pages": {"type": "integer"},
+        "stories": {"type": "array", "items": _STORY},
+    })},
+    errors=(400, 404, 503),
 )

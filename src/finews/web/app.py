@@ -75,6 +75,8 @@ def endpoints(settings: Settings, stores: StoreAccess, metrics: Metrics, site: S
         Endpoint("/api/status", api.status, get, apidoc.STATUS),
         Endpoint("/api/events", api.events, ("GET",), apidoc.EVENTS),
         Endpoint("/api/search", api.search_api, get, apidoc.SEARCH),
+        Endpoint("/api/clusters", api.clusters, get, apidoc.CLUSTERS),
+        Endpoint("/api/stocks/{stock_id}", api.stock, get, apidoc.STOCK),
         Endpoint("/api/openapi.json", openapi, get, apidoc.OPENAPI),
         Endpoint("/metrics", scrape, get, apidoc.METRICS),
         Endpoint("/search", api.search_html, get, None),

@@ -20,11 +20,16 @@ from ..failures import is_store_error, store_failure
 from ..metrics import Metrics
 from ..store.base import Store
 from .api import latest_payload, parse_limit, status_payload
+from .clusters import clusters_payload, stock_payload
 from .events import event_stream
 from .responses import error_response, single_params, store_unavailable
 from .search import search_page, search_payload
 
 StoreFactory = Callable[[], Store]
+
+
+class _NotFound(Exception):
+    """The thing a JSON endpoint was asked for does not exist."""
 
 
 class StoreAccess:
@@ -89,6 +94,30 @@ class ApiEndpoints:
         if isinstance(params, Response):
             return params
         return await self._json(lambda store: self._search(store, params))
+
+    async def clusters(self, request: Request) -> Response:
+        params = single_params(request)
+        if isinstance(params, Response):
+            return params
+        base = self.settings.site.base_url
+        return await self._json(lambda store: clusters_payload(store, params, base))
+
+    async def stock(self, request: Request) -> Response:
+        params = single_params(request)
+        if isinstance(params, Response):
+            return params
+        stock_id = request.path_params["stock_id"]
+        base = self.settings.site.base_url
+
+        def work(store: Store) -> dict:
+            found = stock_payload(store, stock_id, params, base)
+            if found is None:
+                raise _NotFound(f"no story names the stock {stock_id[:40]!r}")
+            return found
+        try:
+            return await self._json(work)
+        except _NotFound as exc:
+            return error_response(404, "not_found", str(exc))
 
     async def search_html(self, request: Request) -> Response:
         params = single_params(request)

@@ -32,7 +32,7 @@ ERROR = {
 #: Why each error status can happen.
 ERROR_STATUSES = {
     400: "a parameter is unknown, repeated, malformed or out of range",
-    404: "no such endpoint",
+    404: "no such endpoint, or nothing by that name",
     503: "the store is not available (locked, full, damaged or missing); "
          "Retry-After is set when waiting helps",
 }
@@ -44,6 +44,8 @@ class Param:
     description: str
     schema: Mapping[str, Any]
     required: bool = False
+    #: "query", or "path" for a part of the route's path (always required)
+    location: str = "query"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,8 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.description:
         doc["description"] = op.description
     if op.parameters:
-        doc["parameters"] = [{"name": p.name, "in": "query", "required": p.required,
+        doc["parameters"] = [{"name": p.name, "in": p.location,
+                              "required": p.required or p.location == "path",
                               "description": p.description, "schema": dict(p.schema)}
                              for p in op.parameters]
     return doc

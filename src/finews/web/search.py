@@ -16,14 +16,19 @@ from ..config import SiteSettings
 from ..errors import QueryError
 from ..publish.context import Layout
 from ..publish.render import render
-from ..search.api import parse_params, results_json
+from ..search.api import parse_group, parse_params, results_json
+from .clusters import group_results
 from ..store.base import Store
 
 
 def search_payload(store: Store, params: Mapping[str, str], site: SiteSettings) -> dict:
     query, order, page, size = parse_params(params)
     results = store.search(query, limit=size, offset=(page - 1) * size, order=order)
-    return results_json(results, page, site.tz, site.base_url)
+    payload = results_json(results, page, site.tz, site.base_url)
+    if parse_group(params):
+        payload = group_results(payload, store)
+    payload["query"]["group"] = "cluster" if parse_group(params) else None
+    return payload
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +38,7 @@ class SearchHitView:
     snippet_html: str
     time: str
     media: str
+    also: int = 0               # other reports of its cluster folded into it
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,7 @@ class SearchPage:
     hits: tuple[SearchHitView, ...]
     newer_href: str | None      # previous page of results
     older_href: str | None      # next page of results
+    group: bool = False         # results grouped by cluster
 
 
 def _page_href(params: Mapping[str, str], page: int) -> str:
@@ -78,11 +85,13 @@ def search_page(store: Store | None, params: Mapping[str, str], site: SiteSettin
         hits = tuple(SearchHitView(
             href="/" + hit["path"], title_html=hit["title_html"],
             snippet_html=hit["snippet_html"], time=hit["published"][:16].replace("T", " "),
-            media=hit["media"]) for hit in data["results"])
+            media=hit["media"], also=len(hit.get("also", ())))
+            for hit in data["results"])
         page = data["query"]["page"]
         newer = _page_href(params, page - 1) if page > 1 else None
         older = _page_href(params, page + 1) if page < data["pages"] else None
     return render(SearchPage(layout=layout, q=q, error=error,
                              total=data["total"] if data else 0,
                              total_exact=data["total_exact"] if data else True,
-                             hits=hits, newer_href=newer, older_href=older), "search.html")
+                             hits=hits, newer_href=newer, older_href=older,
+                             group=params.get("group") == "cluster"), "search.html")

@@ -1,0 +1,213 @@
+"""``python -m benchmarks.clusters``: clustering quality and cost per story.
+
+    python -m benchmarks.clusters                       # sizes 10,000 100,000 1,000,000
+    python -m benchmarks.clusters --sizes 10000 --quick # a quick look
+
+1. Precision and recall on the labelled pairs (``pairs.py``): the seed the
+   thresholds were tuned on (3) and two held out (11, 29); false positives
+   by kind of hard negative. MinHash/LSH (what finews uses) beside SimHash
+   on the same shingles, at each SimHash distance.
+2. A stream: the demo upstream's stories with re-publications (seed 11, a
+   third of them copies): how many unrelated pairs of originals would be
+   called near-duplicates, and how many copies find their original.
+3. Cost per story: ``cluster_new`` over 500 new stories (reading them,
+   plain text, segmentation, MinHash, the LSH look-ups, the write) in a
+   store whose cluster tables already hold N clustered stories. The N
+   are fingerprints of 20,000 generated stories repeated with later times,
+   so LSH keys are shared the way a large archive shares them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import re
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+import zlib
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from finews.cluster import cluster_new
+from finews.cluster import fingerprint as F
+from finews.cluster.assign import WATERMARK_KEY
+from finews.model import RawItem
+from finews.process import ProcessOptions, process_item
+from finews.process.text import html_to_text
+from finews.store.sqlite import SQLiteStore
+from finews.upstream.generator import StoryGenerator
+from finews.upstream.server import UpstreamServer
+
+from .pairs import START, labelled_pairs
+
+_WORD = re.compile(r"\w")
+
+
+# -- 1. labelled pairs -----------------------------------------------------------
+
+def _simhash(words: list[str]) -> int:
+    weights = [0] * 64
+    for a, b in zip(words, words[1:]):
+        h = zlib.crc32(f"{a} {b}".encode()) | (zlib.crc32(f"{b} {a}#".encode()) << 32)
+        for bit in range(64):
+            weights[bit] += 1 if h >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+
+def quality(seed: int, originals: int) -> dict:
+    pairs = labelled_pairs(seed=seed, originals=originals)
+    tp = fp = fn = 0
+    false_kinds: Counter = Counter()
+    sim = []
+    for pair in pairs:
+        a = F.fingerprint(pair.a.title, pair.a.body)
+        b = F.fingerprint(pair.b.title, pair.b.body)
+        found = bool(set(F.band_keys(a)) & set(F.band_keys(b))) and F.near_duplicates(a, b)
+        tp += found and pair.same
+        fp += found and not pair.same
+        fn += pair.same and not found
+        if found and not pair.same:
+            false_kinds[pair.kind] += 1
+        distance = bin(_simhash(F.tokens(pair.a.title, pair.a.body))
+                       ^ _simhash(F.tokens(pair.b.title, pair.b.body))).count("1")
+        sim.append((distance, pair.same))
+    simhash = {}
+    for k in (3, 6, 10, 14, 18):
+        stp = sum(1 for d, same in sim if d <= k and same)
+        sfp = sum(1 for d, same in sim if d <= k and not same)
+        positives = sum(1 for _, same in sim if same)
+        simhash[k] = (stp / max(1, stp + sfp), stp / positives)
+    return {"pairs": len(pairs), "positives": tp + fn, "precision": tp / max(1, tp + fp),
+            "recall": tp / max(1, tp + fn), "fp": fp, "fn": fn,
+            "false_kinds": dict(false_kinds), "simhash": simhash}
+
+
+# -- 2. a stream ---------------------------------------------------------------------
+
+def stream(stories: int = 400) -> dict:
+    up = UpstreamServer(seed=11, stories=stories, republish=0.3)
+    served = up.stories()[::-1]
+    fps = {s.info_code: F.fingerprint(s.title, html_to_text(s.body_html)) for s in served}
+    originals = [s for s in served if s.seq < 10_000_000]
+    false = sum(1 for a, b in itertools.combinations(originals, 2)
+                if F.near_duplicates(fps[a.info_code], fps[b.info_code]))
+    copies = [s for s in served if s.seq >= 10_000_000]
+    found = 0
+    for copy in copies:
+        fp = fps[copy.info_code]
+        found += any(F.near_duplicates(fp, fps[o.info_code]) for o in originals
+                     if o.stocks == copy.stocks and o.published <= copy.published)
+    pairs = len(originals) * (len(originals) - 1) // 2
+    return {"originals": len(originals), "copies": len(copies), "false_pairs": false,
+            "pairs": pairs, "copies_found": found}
+
+
+# -- 3. cost per story ----------------------------------------------------------------
+
+def _article(story, tz):
+    raw = RawItem(source="bench", upstream_id=story.info_code, title=story.title,
+                  body_html=story.body_html, published=story.showtime, media=story.media,
+                  stocks=story.stock_ids, payload=b"{}")
+    return process_item(raw, options=ProcessOptions(tz=tz))
+
+
+def _seed_fingerprints(count: int) -> list[tuple[bytes, list[int]]]:
+    gen = StoryGenerator(99)
+    out = []
+    for i in range(count):
+        story = gen.make(START + timedelta(minutes=i))
+        fp = F.fingerprint(story.title, html_to_text(story.body_html))
+        out.append((fp.pack(), F.band_keys(fp)))
+    return out
+
+
+def cost(size: int, work: Path, seeds: list[tuple[bytes, list[int]]],
+         measured: int = 500) -> dict:
+    """Seconds per story of ``cluster_new`` with ``size`` stories already clustered."""
+    from zoneinfo import ZoneInfo
+    tz = ZoneInfo("Asia/Shanghai")
+    db = work / f"clusters-{size}.sqlite3"
+    store = SQLiteStore.open(db, tz)
+    gen = StoryGenerator(7)
+    new = [_article(gen.make(START + timedelta(seconds=30 * i)), tz) for i in range(measured)]
+    # The measured stories are stored first (ids 1…measured); the clustered
+    # archive is filled in after them, with higher ids but earlier times.
+    store.upsert_articles([(a, b"{}") for a in new])
+    store.close()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = OFF")
+    base = int(START.timestamp())
+    # One story every ~30 s back from START: the last two days hold ~5,800
+    # stories whatever the size, the way an archive's newest days do.
+    start = time.monotonic()
+    for lo in range(0, size, 50_000):
+        rows, keys = [], []
+        for i in range(lo, min(size, lo + 50_000)):
+            packed, band = seeds[i % len(seeds)]
+            aid = measured + 1 + i
+            rows.append((aid, aid, base - (size - i) * 30, packed))
+            keys.extend((k, aid) for k in band)
+        conn.executemany("INSERT INTO story_clusters VALUES (?, ?, ?, ?)", rows)
+        conn.executemany("INSERT OR IGNORE INTO cluster_keys VALUES (?, ?)", keys)
+        conn.commit()
+    fill = time.monotonic() - start
+    conn.close()
+    store = SQLiteStore.open(db, tz)
+    store.set_state(WATERMARK_KEY, "0")
+    times = []
+    for _ in range(measured // 100):
+        began = time.perf_counter()
+        done = cluster_new(store, limit=100)
+        times.append((time.perf_counter() - began) / done)
+    store.close()
+    mib = db.stat().st_size / 2**20
+    db.unlink()
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    return {"size": size, "per_story_ms": statistics.median(times) * 1e3,
+            "worst_ms": max(times) * 1e3, "fill_s": fill, "db_mib": mib}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.clusters", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--quick", action="store_true", help="smaller labelled sets")
+    parser.add_argument("--work", type=Path, default=None)
+    args = parser.parse_args(argv)
+    originals = 200 if args.quick else 600
+    print("## Labelled pairs (MinHash/LSH as finews runs it; SimHash on the same shingles)")
+    for seed, role in ((3, "tuned on"), (11, "held out"), (29, "held out")):
+        q = quality(seed, originals)
+        print(f"seed {seed} ({role}): {q['pairs']} pairs, {q['positives']} re-publications: "
+              f"precision {q['precision']:.3f}, recall {q['recall']:.3f} "
+              f"(false positives {q['fp']} {q['false_kinds']}, missed {q['fn']})")
+        print("  SimHash, distance ≤ k: " + ", ".join(
+            f"k={k}: P {p:.3f} R {r:.3f}" for k, (p, r) in q["simhash"].items()))
+    s = stream(200 if args.quick else 400)
+    print(f"## Stream: {s['originals']} originals, {s['copies']} copies: "
+          f"{s['false_pairs']} of {s['pairs']} unrelated pairs called near-duplicates; "
+          f"{s['copies_found']} of {s['copies']} copies match their original")
+    print("## Cost per story (cluster_new, 500 new stories, median of 5 × 100)")
+    work = args.work or Path(tempfile.mkdtemp(prefix="finews-clusters-"))
+    work.mkdir(parents=True, exist_ok=True)
+    seeds = _seed_fingerprints(2000 if args.quick else 20_000)
+    try:
+        for size in (int(x) for x in args.sizes.split(",")):
+            c = cost(size, work, seeds)
+            print(f"N = {size:>9,}: {c['per_story_ms']:.3f} ms a story "
+                  f"(worst batch {c['worst_ms']:.3f} ms), store {c['db_mib']:.0f} MiB, "
+                  f"filled in {c['fill_s']:.0f} s")
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

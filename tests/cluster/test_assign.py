@@ -1,0 +1,139 @@
+"""Clusters in a real store: as stories arrive, on story pages, in builds."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from finews.cluster import cluster_new
+from finews.config import SiteSettings
+from finews.process import ProcessOptions, process_item
+from finews.model import RawItem
+from finews.publish import build_site
+from finews.store.sqlite import SQLiteStore
+from finews.upstream.generator import StoryGenerator
+from finews.upstream.republish import republish
+
+from benchmarks.clusters.pairs import START
+
+SITE = SiteSettings(base_url="http://news.example/", page_size=3, home_latest=6, feed_size=4)
+
+
+def _article(story, source: str):
+    raw = RawItem(source=source, upstream_id=story.info_code, title=story.title,
+                  body_html=story.body_html, published=story.showtime, media=story.media,
+                  stocks=story.stock_ids, payload=b"{}")
+    return process_item(raw, options=ProcessOptions(tz=SITE.tz))
+
+
+def _stories(count: int = 12, copies: int = 2, seed: int = 5):
+    """``count`` originals and ``copies`` re-worded copies of every third one,
+    in the order they come out (each copy after its original)."""
+    rng = random.Random(seed)
+    gen = StoryGenerator(seed)
+    out, expected = [], {}
+    for i in range(count):
+        story = gen.make(START + timedelta(minutes=30 * i))
+        out.append(("a", story))
+        if i % 3 == 0:
+            for c in range(copies):
+                copy = republish(story, rng, seq=1000 + i * 10 + c,
+                                 delay=timedelta(minutes=5 + c))
+                out.append((f"copy{c}", copy))
+                expected[copy.info_code] = story.info_code
+    return out, expected
+
+
+def _store(tmp_path: Path, name: str) -> SQLiteStore:
+    return SQLiteStore.open(tmp_path / f"{name}.sqlite3", SITE.tz)
+
+
+def _clusters(store: SQLiteStore) -> dict[str, int]:
+    ids = {s.id: s.article.upstream_id for s in store.iter_articles()}
+    return {ids[aid]: cid for aid, cid in store.clusters_of(list(ids)).items()}
+
+
+def test_copies_join_their_original_and_nothing_else(tmp_path: Path) -> None:
+    stories, expected = _stories()
+    store = _store(tmp_path, "one")
+    for source, story in stories:
+        store.upsert_articles([(_article(story, source), b"{}")])
+        cluster_new(store)
+    clusters = _clusters(store)
+    assert len(clusters) == len(stories)
+    for copy, original in expected.items():
+        assert clusters[copy] == clusters[original], copy
+    originals = [s.info_code for source, s in stories if source == "a"]
+    assert len({clusters[o] for o in originals}) == len(originals)
+    # The lead is the earliest report; the largest clusters are the copied ones.
+    top = store.largest_clusters(START - timedelta(days=1), 10)
+    assert [c.size for c in top] == [3] * 4
+    assert {c.lead.title for c in top} == {s.title for source, s in stories
+                                          if source == "a" and s.info_code in expected.values()}
+    store.close()
+
+
+@pytest.mark.parametrize("sizes", [[1] * 20, [5, 5, 10], [20]])
+def test_clusters_do_not_depend_on_how_stories_are_batched(tmp_path: Path, sizes) -> None:
+    stories, _ = _stories()
+    whole = _store(tmp_path, "whole")
+    whole.upsert_articles([(_article(s, src), b"{}") for src, s in stories])
+    cluster_new(whole)
+    parts = _store(tmp_path, "parts")
+    at = 0
+    for size in sizes:
+        parts.upsert_articles([(_article(s, src), b"{}") for src, s in stories[at:at + size]])
+        cluster_new(parts, limit=size)
+        at += size
+    cluster_new(parts)
+    assert _clusters(parts) == _clusters(whole)
+    whole.close()
+    parts.close()
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("collapse", [False, True])
+def test_incremental_builds_with_clusters_equal_a_full_build(tmp_path: Path,
+                                                             collapse: bool) -> None:
+    site = SiteSettings(base_url="http://news.example/", page_size=3, home_latest=6,
+                        feed_size=4, collapse_clusters=collapse)
+    stories, expected = _stories(count=15, copies=3)
+    store = _store(tmp_path, "inc")
+    out = tmp_path / "inc"
+    for start in range(0, len(stories), 4):
+        store.upsert_articles([(_article(s, src), b"{}") for src, s in stories[start:start + 4]])
+        cluster_new(store)
+        build_site(store, out, site)
+    incremental = _snapshot(out)
+    store.set_state("publish.seq", "0")
+    build_site(store, tmp_path / "full", site, full=True)
+    assert incremental == _snapshot(tmp_path / "full")
+    # Every copy's page names the other reports, the original first.
+    copy = store.article_by_key("copy0", next(iter(expected)))
+    page = (out / copy.path).read_text(encoding="utf-8")
+    assert "另有 3 家媒体报道" in page and "首发" in page
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "多家媒体报道" in home and "4 家报道" in home
+    store.close()
+
+
+def test_collapsed_home_shows_a_cluster_once(tmp_path: Path) -> None:
+    stories, expected = _stories(count=3, copies=3)
+    store = _store(tmp_path, "c")
+    store.upsert_articles([(_article(s, src), b"{}") for src, s in stories])
+    cluster_new(store)
+    for collapse, shown in ((False, 6), (True, 3)):
+        site = SiteSettings(base_url="http://news.example/", home_latest=6,
+                            collapse_clusters=collapse)
+        out = tmp_path / f"site-{collapse}"
+        build_site(store, out, site)
+        home = (out / "index.html").read_text(encoding="utf-8")
+        latest = home.split('id="listing"')[1].split("</section>")[0]
+        assert latest.count("<li data-href") == shown
+    store.close()
