@@ -76,7 +76,8 @@ def write_config(work: Path, store_url: str | None, upstream: UpstreamServer,
                  port: int) -> Path:
     sources = [s for s in upstream.source_settings("load", interval=5)
                if s["name"] in ("load-rolling", "load-fast", "load-media", "load-rss")]
-    lines = ['data_dir = "data"', "", "[site]", f'base_url = "http://127.0.0.1:{port}/"',
+    # A fixed base URL: a reused site is not rebuilt whole for a new port.
+    lines = ['data_dir = "data"', "", "[site]", 'base_url = "http://127.0.0.1:8000/"',
              "", "[serve]", 'host = "127.0.0.1"', f"port = {port}", ""]
     if store_url:
         lines += ["[store]", f"url = {json.dumps(store_url)}", ""]
@@ -212,7 +213,7 @@ def markdown(result: dict) -> str:
                      f"{_ms(row['p99'])} | {_ms(row['max'])} |")
     c = result["conditions"]
     lines += ["", f"{c['stories_before']:,} stories at the start, {c['stories_after']:,} at "
-              f"the end; during the {c['wall']:.1f} s of load `finews run` stored "
+              f"the end; during the {c['wall']:.1f} s of load `finews {c['command']}` stored "
               f"{c['fetched_new']:.0f} new stories in {c['fetch_passes']:.0f} source passes "
               f"and published {c['builds']:.0f} builds ({c['pages_written']:.0f} files). "
               f"{c['clients']} clients; load average {c['load_before']} before, "
@@ -226,13 +227,13 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-def run_finews(config: Path, log: Path) -> subprocess.Popen:
-    """``finews run`` of the finews package this benchmark imported."""
+def run_finews(config: Path, log: Path, command: str = "run") -> subprocess.Popen:
+    """``finews run`` (or ``serve``) of the finews package this benchmark imported."""
     import finews
     env = {k: v for k, v in os.environ.items() if not k.startswith("FINEWS_")}
     root = str(Path(finews.__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
-    return subprocess.Popen([sys.executable, "-m", "finews", "-c", str(config), "run"],
+    return subprocess.Popen([sys.executable, "-m", "finews", "-c", str(config), command],
                             stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
 
 
@@ -263,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=120.0, help="time limit of the load")
     parser.add_argument("--warmup", type=float, default=10.0,
                         help="seconds of fetching and publishing before the load starts")
+    parser.add_argument("--serve-only", action="store_true",
+                        help="measure `finews serve` alone (no fetching or publishing), "
+                             "for comparison")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
@@ -275,8 +279,9 @@ def main(argv: list[str] | None = None) -> int:
         config = write_config(work, args.store_url, upstream, port)
         before = fill(config, args.stories, say)
         plan = targets(config, args.seed)
-        say(f"starting finews run on {base}…")
-        proc = run_finews(config, work / "run.log")
+        command = "serve" if args.serve_only else "run"
+        say(f"starting finews {command} on {base}…")
+        proc = run_finews(config, work / f"{command}.log", command)
         try:
             wait_for(base, proc)
             time.sleep(args.warmup)
@@ -309,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
             "pages_written": delta.get("finews_publish_pages_written_total", 0),
             "load_before": load_before, "load_after": load_after,
             "cpus": os.cpu_count(), "store": args.store_url or "SQLite (default)",
+            "command": command,
             "server_search": server_search(delta),
         },
     }

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import re
 import shutil
 import sqlite3
@@ -141,6 +142,9 @@ def cost(size: int, work: Path, seeds: list[tuple[bytes, list[int]]],
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = OFF")
+    # Keys are random: with SQLite's default 2 MB cache, filling 16 million
+    # of them is a page read per insert.
+    conn.execute("PRAGMA cache_size = -1000000")
     base = int(START.timestamp())
     # One story every ~30 s back from START: the last two days hold ~5,800
     # stories whatever the size, the way an archive's newest days do.
@@ -153,24 +157,34 @@ def cost(size: int, work: Path, seeds: list[tuple[bytes, list[int]]],
             rows.append((aid, aid, base - (size - i) * 30, packed))
             keys.extend((k, aid) for k in band)
         conn.executemany("INSERT INTO story_clusters VALUES (?, ?, ?, ?)", rows)
-        conn.executemany("INSERT OR IGNORE INTO cluster_keys VALUES (?, ?)", keys)
+        conn.executemany("INSERT OR IGNORE INTO cluster_keys VALUES (?, ?)", sorted(keys))
         conn.commit()
     fill = time.monotonic() - start
     conn.close()
     store = SQLiteStore.open(db, tz)
     store.set_state(WATERMARK_KEY, "0")
-    times = []
+    read = store.cluster_fingerprints
+    compared = [0]
+
+    def counted(*args, **kwargs):
+        found = read(*args, **kwargs)
+        compared[0] += len(found)
+        return found
+    store.cluster_fingerprints = counted   # counts the candidates each story is compared with
+    times, cpu = [], []
     for _ in range(measured // 100):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         done = cluster_new(store, limit=100)
         times.append((time.perf_counter() - began) / done)
+        cpu.append((time.process_time() - began_cpu) / done)
     store.close()
     mib = db.stat().st_size / 2**20
     db.unlink()
     for suffix in ("-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     return {"size": size, "per_story_ms": statistics.median(times) * 1e3,
-            "worst_ms": max(times) * 1e3, "fill_s": fill, "db_mib": mib}
+            "cpu_ms": statistics.median(cpu) * 1e3, "worst_ms": max(times) * 1e3,
+            "compared": compared[0] / measured, "fill_s": fill, "db_mib": mib}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,9 +192,12 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--quick", action="store_true", help="smaller labelled sets")
+    parser.add_argument("--cost-only", action="store_true", help="only the cost per story")
     parser.add_argument("--work", type=Path, default=None)
     args = parser.parse_args(argv)
     originals = 200 if args.quick else 600
+    if args.cost_only:
+        return _costs(args)
     print("## Labelled pairs (MinHash/LSH as finews runs it; SimHash on the same shingles)")
     for seed, role in ((3, "tuned on"), (11, "held out"), (29, "held out")):
         q = quality(seed, originals)
@@ -193,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"## Stream: {s['originals']} originals, {s['copies']} copies: "
           f"{s['false_pairs']} of {s['pairs']} unrelated pairs called near-duplicates; "
           f"{s['copies_found']} of {s['copies']} copies match their original")
+    return _costs(args)
+
+
+def _costs(args) -> int:
     print("## Cost per story (cluster_new, 500 new stories, median of 5 × 100)")
     work = args.work or Path(tempfile.mkdtemp(prefix="finews-clusters-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -200,9 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for size in (int(x) for x in args.sizes.split(",")):
             c = cost(size, work, seeds)
-            print(f"N = {size:>9,}: {c['per_story_ms']:.3f} ms a story "
-                  f"(worst batch {c['worst_ms']:.3f} ms), store {c['db_mib']:.0f} MiB, "
-                  f"filled in {c['fill_s']:.0f} s")
+            load = os.getloadavg()[0]
+            print(f"N = {size:>9,}: {c['per_story_ms']:.3f} ms a story wall, "
+                  f"{c['cpu_ms']:.3f} ms CPU (worst batch {c['worst_ms']:.3f} ms wall), "
+                  f"{c['compared']:.1f} candidates compared a story, "
+                  f"store {c['db_mib']:.0f} MiB, filled in {c['fill_s']:.0f} s, "
+                  f"load average {load:.1f}")
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -226,3 +226,13 @@ def test_a_hostile_page_is_refused_with_a_reason(site, config, path, why):
     result = cli(config, "add", site.url(path), "--allow-private")
     assert result.exit_code == 1 and why in result.output
     assert "Traceback" not in result.output and config.read_bytes() == before
+
+
+def test_a_page_nested_thirty_thousand_deep_still_gives_its_feed(site, config):
+    serve_feed(site, "/rss.xml", "深层页面")
+    body = b"<b>" * 30_000 + "正文".encode() + b"</b>" * 30_000  # within fetch.max_bytes
+    site.pages["/deep"] = ("text/html; charset=utf-8", page(rss_link("/rss.xml", "深层页面")).replace(
+        b"<body>", b"<body>" + body))
+    result = cli(config, "add", site.url("/deep"), "--allow-private")
+    assert result.exit_code == 0, result.output
+    assert names(config) == [("shencengyemian", site.url("/rss.xml"))]

@@ -185,3 +185,11 @@ def test_finews_fetch_says_which_pages_failed_and_why(site, tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 new" in result.output and "1 article pages failed" in result.output
     assert "gone: fetch: " in result.output and "404" in result.output
+
+
+@pytest.mark.parametrize("rules", [PageRules(), PageRules("div.a")])
+def test_a_page_nested_a_hundred_thousand_deep_is_read_not_choked_on(rules):
+    sentence = "示例公司公告称，拟以自有资金回购股份，用于员工持股计划。"
+    page = ('<div class="a">' * 100_000 + f"<p>{sentence * 3}</p>" + "</div>" * 100_000)
+    text = html_to_text(extract_article(page.encode(), "utf-8", rules))
+    assert squash(text) == sentence * 3

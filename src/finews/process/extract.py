@@ -25,6 +25,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from ..errors import ConfigError, ParseError
 from ..sources.decode import decode_body
+from .html_tree import limit_nesting
 from .text import html_to_text
 
 #: Less article text than this (characters, spaces not counted) is taken as
@@ -72,7 +73,9 @@ def extract_article(data: bytes, charset: str | None,
     """The article's HTML from a page; ParseError when none can be found."""
     if not data.strip():
         raise ParseError("the article page is empty")
-    html = page_text(data, charset)
+    # A page nested thousands of levels deep takes Lexbor and lxml minutes
+    # (or their recursion limits); no article is nested that deep.
+    html = limit_nesting(page_text(data, charset))
     if rules.selector:
         body = _by_selector(html, rules)
         how = f"the selector {rules.selector!r}"

@@ -8,6 +8,7 @@ that do not still often serve one at a common path.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -16,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from ..feedcheck import feed_bytes
 from ..process.extract import page_text
+from ..process.html_tree import limit_nesting
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 #: Tried in this order when a page links no feed.
@@ -29,9 +31,15 @@ class FeedLink:
     how: str = "link"     # "given" (the URL is a feed), "link" (<link rel>) or "path"
 
 
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:rdf)[\s>]", re.IGNORECASE)
+
+
 def feed_title(data: bytes, charset: str | None) -> str | None:
     """The feed's title ("" if it has none) when ``data`` is an RSS/Atom feed, else None."""
-    if not data.strip():
+    # A feed's root element comes first, after at most a declaration, a
+    # stylesheet and comments; a web page is not handed to feedparser at all.
+    head = data[:4096].replace(b"\x00", b"")  # UTF-16 feeds: look at the ASCII bytes
+    if not _FEED_ROOT.search(head):
         return None
     try:
         parsed = feedparser.parse(feed_bytes(data, charset), sanitize_html=False,
@@ -45,7 +53,9 @@ def feed_title(data: bytes, charset: str | None) -> str | None:
 
 def feed_links(data: bytes, charset: str | None, page_url: str) -> list[FeedLink]:
     """The feeds a page announces, in page order, without repeats."""
-    tree = LexborHTMLParser(page_text(data, charset))
+    # The nesting is limited first: Lexbor takes minutes over a page nested
+    # a hundred thousand elements deep.
+    tree = LexborHTMLParser(limit_nesting(page_text(data, charset)))
     base = page_url
     base_tag = tree.css_first("base[href]")
     if base_tag is not None:
