@@ -124,11 +124,14 @@ def test_a_killed_copy_goes_on_where_it_stopped(archive, target_backend, postgre
             assert dest.count_articles() == source.count_articles()
 
 
-def test_copy_into_a_store_of_another_archive_is_refused(archive, tmp_path):
+@pytest.mark.parametrize("other_state", [["zzz-unrelated"], ["publish.seq"]])
+def test_copy_into_a_store_of_another_archive_is_refused(archive, tmp_path, other_state):
     other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
     with open_store(other, TZ) as store:
-        for n in range(7):
-            store.set_state(f"zzz-unrelated-{n}", "1")
+        for key in other_state:        # a key after all of the source's, or one of them
+            store.set_state(key, "another archive's")
     result = CliRunner().invoke(main, ["copy-store", archive, other])
-    assert result.exit_code != 0
-    assert "rows in the source" in result.output
+    assert result.exit_code == 1
+    assert "not the first rows of the source" in result.output
+    with open_store(other, TZ) as store:
+        assert store.count_articles() == 0      # refused before the stories

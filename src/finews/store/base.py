@@ -301,6 +301,12 @@ class Copier(Protocol):
     def copy_last_key(self, table: Table) -> tuple | None:
         """The greatest key the table holds: where a resumed copy goes on."""
 
+    def copy_count_upto(self, table: Table, key: tuple) -> int:
+        """Rows with keys up to ``key``, inclusive."""
+
+    def copy_row(self, table: Table, key: tuple) -> tuple | None:
+        """The row with this key (all columns)."""
+
     def copy_read(self, table: Table, after: tuple | None, limit: int) -> list[tuple]:
         """Up to ``limit`` rows (all columns) with keys after ``after``, in key order."""
 

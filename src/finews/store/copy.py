@@ -11,8 +11,11 @@ target from the copied stories (its form is the backend's own).
 
 Resumable. Rows are copied in key order, a batch per transaction; a copy
 started again (after a kill, a lost connection) asks the target for the
-last key it holds in each table and goes on from there. At the end every
-table's row count is compared, and a difference is an error.
+last key it holds in each table and goes on from there. Before anything is
+written, the target's rows must be the source's first ones (the same count
+up to its last key, and that last row the same): a store of another
+archive is refused. At the end every table's row count is compared, and a
+difference is an error.
 """
 
 from __future__ import annotations
@@ -80,10 +83,20 @@ def copy_store(source: Store, target: Store, *, progress: Progress | None = None
     """Copy every table of ``source`` into ``target`` (empty, or a copy left unfinished)."""
     copied = 0
     counts: dict[str, int] = {}
+    # What the target holds must be the source's first rows (an earlier run
+    # of this copy), not another archive: checked before anything is written.
+    resume: dict[str, tuple | None] = {}
+    for table in TABLES:
+        after = resume[table.name] = target.copy_last_key(table)
+        if after is not None and (
+                source.copy_count_upto(table, after) != target.copy_count(table)
+                or source.copy_row(table, after) != target.copy_row(table, after)):
+            raise StoreError(f"copy-store: the target's {table.name} are not the first "
+                             "rows of the source; copy into an empty store")
     for table in TABLES:
         total = source.copy_count(table)
         done = target.copy_count(table)
-        after = target.copy_last_key(table)
+        after = resume[table.name]
         if progress is not None:
             progress(table.name, done, total)
         while True:

@@ -450,6 +450,16 @@ class StoreQueries:
         order = ", ".join(f"{k} DESC" for k in table.key)
         return self._one(f"SELECT {keys} FROM {table.name} ORDER BY {order} LIMIT 1")
 
+    def copy_count_upto(self, table: Table, key: tuple) -> int:
+        keys = ", ".join(table.key)
+        return self._one(f"SELECT COUNT(*) FROM {table.name} "
+                         f"WHERE ({keys}) <= ({', '.join('?' * len(key))})", key)[0]
+
+    def copy_row(self, table: Table, key: tuple) -> tuple | None:
+        keys = ", ".join(table.key)
+        return self._one(f"SELECT {', '.join(table.columns)} FROM {table.name} "
+                         f"WHERE ({keys}) = ({', '.join('?' * len(key))})", key)
+
     def copy_read(self, table: Table, after: tuple | None, limit: int) -> list[tuple]:
         keys = ", ".join(table.key)
         where = f"WHERE ({keys}) > ({', '.join('?' * len(after))})" if after else ""
