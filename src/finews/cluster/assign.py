@@ -77,12 +77,14 @@ def _candidates(store: Store, batch: _Batch, keys: list[int], published: datetim
     found: list[ClusterCandidate] = []
     if recent is not None and ids:
         missing: set[int] = set()
+        low, high = since.timestamp(), until.timestamp()
+        get = recent.get
         for aid in ids:
-            held = recent.get(aid)
+            held = get(aid)
             if held is None:
                 missing.add(aid)
-            elif since <= held.published <= until:
-                found.append(ClusterCandidate(aid, held.cluster_id, held.fingerprint))
+            elif low <= held.published <= high:
+                found.append(held.candidate)
         ids = missing
     if ids:
         found += store.cluster_fingerprints(sorted(ids), since=since, until=until)

@@ -15,24 +15,23 @@ stories added than given; those entries are then dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from itertools import islice
-from typing import Iterable
+from typing import Callable, Iterable
 
-from ..store.base import ClusterEntry
+from ..store.base import ClusterCandidate, ClusterEntry
 
 #: Stories held: about two weeks of a busy archive (~4,000 stories a day),
 #: ~0.4 KB each. The comparison window is two days; older ones are rarely hit.
 CAPACITY = 50_000
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Held:
-    """One clustered story as the store has it."""
+    """One clustered story as the store has it: its time (Unix seconds, to
+    compare without time zones) and what the store would give for it."""
 
-    cluster_id: int
-    published: datetime
-    fingerprint: bytes
+    published: float
+    candidate: ClusterCandidate
 
 
 @dataclass(slots=True)
@@ -45,14 +44,18 @@ class RecentFingerprints:
     def __len__(self) -> int:
         return len(self._held)
 
-    def get(self, article_id: int) -> Held | None:
-        return self._held.get(article_id)
+    @property
+    def get(self) -> Callable[[int], Held | None]:
+        """The held story of an article id, or None (the dict's own look-up:
+        it runs for every candidate of every story)."""
+        return self._held.get
 
     def remember(self, entries: Iterable[ClusterEntry]) -> None:
         """Stories just written to the store (and accepted by it)."""
         held = self._held
         for entry in entries:
-            held[entry.article_id] = Held(entry.cluster_id, entry.published, entry.fingerprint)
+            held[entry.article_id] = Held(entry.published.timestamp(), ClusterCandidate(
+                entry.article_id, entry.cluster_id, entry.fingerprint))
         if len(held) > self.capacity:
             # Dicts keep insertion order: the first keys are the oldest remembered.
             for aid in list(islice(held, len(held) - self.capacity)):
