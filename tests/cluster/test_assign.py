@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from finews.cluster import RecentFingerprints, cluster_new
+from finews.cluster.assign import WATERMARK_KEY
 from finews.config import SiteSettings
 from finews.process import ProcessOptions, process_item
 from finews.model import RawItem
@@ -208,3 +209,20 @@ def test_remembered_fingerprints_change_no_cluster_across_processes(tmp_path: Pa
         elif name == "warm":
             assert sum(calls) < cold_reads / 2
         store.close()
+
+
+def test_stories_another_process_clustered_first_are_not_remembered(tmp_path: Path) -> None:
+    stories, _ = _stories(count=9, copies=2, seed=3)
+    db = tmp_path / "race.sqlite3"
+    first, second = SQLiteStore.open(db, SITE.tz), SQLiteStore.open(db, SITE.tz)
+    first.upsert_articles([(_article(s, src), b"{}") for src, s in stories])
+    mine, theirs = RecentFingerprints(), RecentFingerprints()
+    # Both read the same watermark: the second one's writes are all ignored.
+    assert cluster_new(first, limit=8, recent=mine) == 8
+    second.set_state(WATERMARK_KEY, "0")
+    assert cluster_new(second, limit=8, recent=theirs) == 8
+    assert len(mine) == 8 and len(theirs) == 0
+    cluster_new(second, recent=theirs)
+    assert len(theirs) == len(stories) - 8
+    first.close()
+    second.close()
