@@ -69,10 +69,15 @@ def _candidates(store: Store, batch: _Batch, keys: list[int], published: datetim
     stored = store.cluster_key_hits(keys, PER_KEY)
     ids: set[int] = set()
     pending: set[int] = set()
+    by_key = batch.by_key
     for key in keys:
-        mine = batch.by_key.get(key, [])[::-1][:PER_KEY]
-        pending.update(mine)
-        ids.update(stored.get(key, [])[:PER_KEY - len(mine)])
+        mine = by_key.get(key)
+        if mine:
+            mine = mine[:-PER_KEY - 1:-1]     # the newest PER_KEY, newest first
+            pending.update(mine)
+            ids.update(stored.get(key, ())[:PER_KEY - len(mine)])
+        else:
+            ids.update(stored.get(key, ())[:PER_KEY])
     since, until = published - WINDOW, published + WINDOW
     found: list[ClusterCandidate] = []
     if recent is not None and ids:
