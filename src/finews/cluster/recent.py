@@ -9,7 +9,7 @@ What it holds cannot go stale: a story's cluster, time and fingerprint are
 written once and never changed (a story clustered again is ignored by the
 store). The one way it could differ from the store, another process having
 clustered the same stories first, is seen when the store reports fewer
-stories added than given; those entries are then dropped.
+stories added than given; that batch is then not remembered.
 """
 
 from __future__ import annotations
@@ -21,14 +21,16 @@ from typing import Callable, Iterable
 from ..store.base import ClusterCandidate, ClusterEntry
 
 #: Stories held: about two weeks of a busy archive (~4,000 stories a day),
-#: ~0.4 KB each. The comparison window is two days; older ones are rarely hit.
+#: ~0.6 KB each (~30 MB in all). The comparison window is two days, but a
+#: key's newest stories may be older, and those are read from the store.
 CAPACITY = 50_000
 
 
 @dataclass(frozen=True, slots=True)
 class Held:
     """One clustered story as the store has it: its time (Unix seconds, to
-    compare without time zones) and what the store would give for it."""
+    compare without time zones; stories' times are whole seconds, as the
+    store keeps them) and what the store would give for it."""
 
     published: float
     candidate: ClusterCandidate
@@ -60,8 +62,3 @@ class RecentFingerprints:
             # Dicts keep insertion order: the first keys are the oldest remembered.
             for aid in list(islice(held, len(held) - self.capacity)):
                 del held[aid]
-
-    def forget(self, article_ids: Iterable[int]) -> None:
-        for aid in article_ids:
-            self._held.pop(aid, None)
-
