@@ -146,3 +146,24 @@ def test_unchanged_list_costs_no_fulltext_requests(world):
     upstream.answer = counting
     fetch_all(settings, store)
     assert hits and not [p for p in hits if re.search(r"/text$|getnews", p)]
+
+
+def test_a_fetching_process_remembers_what_it_clustered(upstream, tmp_path):
+    """Fetching with a memory clusters exactly as fetching without one."""
+    from finews.cluster import RecentFingerprints
+    clusters, memories = [], []
+    for name in ("with", "without"):
+        settings = settings_for(upstream, tmp_path / name)
+        store = SQLiteStore.open(settings.store_path, settings.site.tz)
+        recent = RecentFingerprints() if name == "with" else None
+
+        async def go():
+            async with Fetcher(settings.fetch) as fetcher:
+                return await fetch_pass(settings, store, fetcher, recent=recent)
+        report = asyncio.run(go())
+        assert report.total("new") > 0
+        ids = {s.id: s.article.upstream_id for s in store.iter_articles()}
+        clusters.append(sorted((ids[a], c) for a, c in store.clusters_of(list(ids)).items()))
+        memories.append(len(recent) if recent is not None else 0)
+        store.close()
+    assert clusters[0] == clusters[1] and len(clusters[0]) == memories[0] > 0

@@ -14,7 +14,11 @@
    plain text, segmentation, MinHash, the LSH look-ups, the write) in a
    store whose cluster tables already hold N clustered stories. The N
    are fingerprints of 20,000 generated stories repeated with later times,
-   so LSH keys are shared the way a large archive shares them.
+   so LSH keys are shared the way a large archive shares them. Cold: a
+   process that remembers nothing (``finews fetch`` run by cron); warm:
+   500 more by a process that clustered the newest stories itself and kept
+   their fingerprints (``RecentFingerprints``, full, as ``finews run`` is
+   after running ~17 days at this corpus's rate of a story every 30 s).
 """
 
 from __future__ import annotations
@@ -30,15 +34,17 @@ import tempfile
 import time
 import zlib
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from finews.cluster import cluster_new
+from finews.cluster import RecentFingerprints, cluster_new
+from finews.cluster import assign as A
 from finews.cluster import fingerprint as F
 from finews.cluster.assign import WATERMARK_KEY
 from finews.model import RawItem
 from finews.process import ProcessOptions, process_item
 from finews.process.text import html_to_text
+from finews.store.base import ClusterEntry
 from finews.store.sqlite import SQLiteStore
 from finews.upstream.generator import StoryGenerator
 from finews.upstream.server import UpstreamServer
@@ -128,14 +134,17 @@ def _seed_fingerprints(count: int) -> list[tuple[bytes, list[int]]]:
 
 def cost(size: int, work: Path, seeds: list[tuple[bytes, list[int]]],
          measured: int = 500) -> dict:
-    """Seconds per story of ``cluster_new`` with ``size`` stories already clustered."""
+    """Seconds per story of ``cluster_new`` with ``size`` stories already
+    clustered: ``measured`` new stories by a process that remembers nothing
+    (cold), then ``measured`` more by one that clustered the newest stories
+    itself (warm)."""
     from zoneinfo import ZoneInfo
     tz = ZoneInfo("Asia/Shanghai")
     db = work / f"clusters-{size}.sqlite3"
     store = SQLiteStore.open(db, tz)
     gen = StoryGenerator(7)
-    new = [_article(gen.make(START + timedelta(seconds=30 * i)), tz) for i in range(measured)]
-    # The measured stories are stored first (ids 1…measured); the clustered
+    new = [_article(gen.make(START + timedelta(seconds=30 * i)), tz) for i in range(2 * measured)]
+    # The measured stories are stored first (ids 1…2 × measured); the clustered
     # archive is filled in after them, with higher ids but earlier times.
     store.upsert_articles([(a, b"{}") for a in new])
     store.close()
@@ -148,12 +157,13 @@ def cost(size: int, work: Path, seeds: list[tuple[bytes, list[int]]],
     base = int(START.timestamp())
     # One story every ~30 s back from START: the last two days hold ~5,800
     # stories whatever the size, the way an archive's newest days do.
+    first = 2 * measured + 1
     start = time.monotonic()
     for lo in range(0, size, 50_000):
         rows, keys = [], []
         for i in range(lo, min(size, lo + 50_000)):
             packed, band = seeds[i % len(seeds)]
-            aid = measured + 1 + i
+            aid = first + i
             rows.append((aid, aid, base - (size - i) * 30, packed))
             keys.extend((k, aid) for k in band)
         conn.executemany("INSERT INTO story_clusters VALUES (?, ?, ?, ?)", rows)
@@ -161,30 +171,52 @@ def cost(size: int, work: Path, seeds: list[tuple[bytes, list[int]]],
         conn.commit()
     fill = time.monotonic() - start
     conn.close()
+    # What a process that clustered the archive's newest stories itself holds
+    # once it has run long enough to fill its memory (CAPACITY stories).
+    recent = RecentFingerprints()
+    recent.remember(
+        ClusterEntry(first + i, first + i, datetime.fromtimestamp(base - (size - i) * 30, tz),
+                     tuple(seeds[i % len(seeds)][1]), seeds[i % len(seeds)][0])
+        for i in range(max(0, size - recent.capacity), size))
     store = SQLiteStore.open(db, tz)
     store.set_state(WATERMARK_KEY, "0")
     read = store.cluster_fingerprints
-    compared = [0]
+    counts = {"read": 0, "compared": 0}
 
     def counted(*args, **kwargs):
         found = read(*args, **kwargs)
-        compared[0] += len(found)
+        counts["read"] += len(found)
         return found
-    store.cluster_fingerprints = counted   # counts the candidates each story is compared with
-    times, cpu = [], []
-    for _ in range(measured // 100):
-        began, began_cpu = time.perf_counter(), time.process_time()
-        done = cluster_new(store, limit=100)
-        times.append((time.perf_counter() - began) / done)
-        cpu.append((time.process_time() - began_cpu) / done)
+    store.cluster_fingerprints = counted   # counts the candidates read from the store
+    candidates = A._candidates
+
+    def compared(*args, **kwargs):
+        found = candidates(*args, **kwargs)
+        counts["compared"] += len(found)
+        return found
+    A._candidates = compared               # counts the candidates each story is compared with
+    out = {"size": size, "fill_s": fill}
+    try:
+        for name, memory in (("cold", None), ("warm", recent)):
+            counts.update(read=0, compared=0)
+            times, cpu = [], []
+            for _ in range(measured // 100):
+                began, began_cpu = time.perf_counter(), time.process_time()
+                done = cluster_new(store, limit=100, recent=memory)
+                times.append((time.perf_counter() - began) / done)
+                cpu.append((time.process_time() - began_cpu) / done)
+            out[name] = {"per_story_ms": statistics.median(times) * 1e3,
+                         "cpu_ms": statistics.median(cpu) * 1e3, "worst_ms": max(times) * 1e3,
+                         "compared": counts["compared"] / measured,
+                         "read": counts["read"] / measured}
+    finally:
+        A._candidates = candidates
     store.close()
-    mib = db.stat().st_size / 2**20
+    out["db_mib"] = db.stat().st_size / 2**20
     db.unlink()
     for suffix in ("-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
-    return {"size": size, "per_story_ms": statistics.median(times) * 1e3,
-            "cpu_ms": statistics.median(cpu) * 1e3, "worst_ms": max(times) * 1e3,
-            "compared": compared[0] / measured, "fill_s": fill, "db_mib": mib}
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,19 +246,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _costs(args) -> int:
-    print("## Cost per story (cluster_new, 500 new stories, median of 5 × 100)")
+    print("## Cost per story (cluster_new, 500 new stories cold then 500 warm, "
+          "median of 5 × 100)")
     work = args.work or Path(tempfile.mkdtemp(prefix="finews-clusters-"))
     work.mkdir(parents=True, exist_ok=True)
     seeds = _seed_fingerprints(2000 if args.quick else 20_000)
     try:
         for size in (int(x) for x in args.sizes.split(",")):
             c = cost(size, work, seeds)
-            load = os.getloadavg()[0]
-            print(f"N = {size:>9,}: {c['per_story_ms']:.3f} ms a story wall, "
-                  f"{c['cpu_ms']:.3f} ms CPU (worst batch {c['worst_ms']:.3f} ms wall), "
-                  f"{c['compared']:.1f} candidates compared a story, "
-                  f"store {c['db_mib']:.0f} MiB, filled in {c['fill_s']:.0f} s, "
-                  f"load average {load:.1f}")
+            load = os.getloadavg()
+            print(f"N = {size:>9,}: store {c['db_mib']:.0f} MiB, filled in {c['fill_s']:.0f} s, "
+                  f"load average {load[0]:.1f} (5 min {load[1]:.1f})")
+            for name in ("cold", "warm"):
+                m = c[name]
+                print(f"  {name}: {m['per_story_ms']:.3f} ms a story wall, "
+                      f"{m['cpu_ms']:.3f} ms CPU (worst batch {m['worst_ms']:.3f} ms wall), "
+                      f"{m['compared']:.1f} candidates compared a story, "
+                      f"{m['read']:.1f} read from the store")
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Sequence
 
-from .cluster import cluster_new
+from .cluster import RecentFingerprints, cluster_new
 from .config import Settings, SourceSettings
 from .errors import FetchError, FinewsError, ItemError
 from .feedcheck import feed_bytes, well_formed_xml
@@ -185,8 +185,10 @@ def _quarantine(store: Store, source: str, error: FinewsError, upstream_id: str 
 
 
 async def fetch_source(src: SourceSettings, settings: Settings, store: Store,
-                       fetcher: Fetcher, *, now: datetime | None = None) -> SourceReport:
-    """One pass over one source. Never raises for upstream trouble."""
+                       fetcher: Fetcher, *, now: datetime | None = None,
+                       recent: RecentFingerprints | None = None) -> SourceReport:
+    """One pass over one source. Never raises for upstream trouble. ``recent``:
+    the fingerprints this process clustered lately (see ``finews.cluster``)."""
     now = now or datetime.now(timezone.utc)
     report = SourceReport(src.name)
     state = store.source_state(src.name)
@@ -225,7 +227,7 @@ async def fetch_source(src: SourceSettings, settings: Settings, store: Store,
     # time would hide the rest of it until the list changes.
     whole = plan.mapping is not None or well_formed_xml(body)
     whole = await _store_items(listing.items, src, plan, settings, store, fetcher, report,
-                               now, partial=not whole) and whole
+                               now, partial=not whole, recent=recent) and whole
     store.record_source_success(
         src.name, at=now, next_attempt=now + timedelta(seconds=src.interval),
         etag=answer.etag if whole else None,
@@ -238,7 +240,8 @@ async def fetch_source(src: SourceSettings, settings: Settings, store: Store,
 async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: SourcePlan,
                        settings: Settings,
                        store: Store, fetcher: Fetcher, report: SourceReport,
-                       now: datetime, *, partial: bool = False) -> bool:
+                       now: datetime, *, partial: bool = False,
+                       recent: RecentFingerprints | None = None) -> bool:
     """Process and store the items; False when some full text could not be had."""
     hashes = {raw.upstream_id: _item_hash(raw) for raw in items}
     seen = store.seen_item_hashes(src.name, list(hashes))
@@ -273,7 +276,7 @@ async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: Sour
     outcome = store.upsert_articles(batch)
     # Each new story joins its cluster now, before the site is built; a
     # backlog (an imported archive) is worked off CLUSTER_BACKLOG at a time.
-    cluster_new(store, limit=outcome.new + CLUSTER_BACKLOG)
+    cluster_new(store, limit=outcome.new + CLUSTER_BACKLOG, recent=recent)
     store.mark_items_seen(src.name, complete)
     report.new += outcome.new
     report.updated += outcome.updated
@@ -296,17 +299,20 @@ def due_sources(settings: Settings, store: Store, now: datetime) -> list[SourceS
 
 async def fetch_pass(settings: Settings, store: Store, fetcher: Fetcher, *,
                      sources: Sequence[SourceSettings] | None = None,
-                     progress: Callable[[SourceReport], None] | None = None) -> PassReport:
+                     progress: Callable[[SourceReport], None] | None = None,
+                     recent: RecentFingerprints | None = None) -> PassReport:
     """Fetch the given sources (default: all enabled) one after another.
 
     Sources run one at a time against the single store writer; the requests
-    inside a source (full texts) run concurrently.
+    inside a source (full texts) run concurrently. A process fetching again and
+    again passes the same ``recent`` each time (clustering then reads back
+    less); without it every pass reads the store alone.
     """
     report = PassReport()
     chosen = [s for s in settings.sources if s.enabled] if sources is None else sources
     for src in chosen:
         started = time.monotonic()
-        result = await fetch_source(src, settings, store, fetcher)
+        result = await fetch_source(src, settings, store, fetcher, recent=recent)
         result.elapsed = time.monotonic() - started
         report.sources.append(result)
         if progress:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
+from .cluster import RecentFingerprints
 from .config import Settings
 from .fetch import Fetcher
 from .ingest import PassReport, due_sources, fetch_pass
@@ -84,6 +85,8 @@ async def run(settings: Settings, *, options: RunOptions | None = None,
             f"{settings.serve.port}/")
     passes = 0
     store = open_store(settings)
+    # What this loop clustered stays in memory from pass to pass.
+    recent = RecentFingerprints()
     try:
         async with Fetcher(settings.fetch) as fetcher:
             while not stop.is_set():
@@ -91,7 +94,8 @@ async def run(settings: Settings, *, options: RunOptions | None = None,
                 if due:
                     report: PassReport = await fetch_pass(settings, store, fetcher,
                                                           sources=due,
-                                                          progress=metrics.record_fetch)
+                                                          progress=metrics.record_fetch,
+                                                          recent=recent)
                     passes += 1
                     if report.changed_ids or report.total("quarantined") or any(
                             src.error for src in report.sources):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from finews.cluster import cluster_new
+from finews.cluster import RecentFingerprints, cluster_new
+from finews.cluster.assign import WATERMARK_KEY
 from finews.config import SiteSettings
 from finews.process import ProcessOptions, process_item
 from finews.model import RawItem
@@ -145,3 +147,90 @@ def test_collapsed_home_shows_a_cluster_once(_store, tmp_path: Path) -> None:
         latest = home.split('id="listing"')[1].split("</section>")[0]
         assert latest.count("<li data-href") == shown
     store.close()
+
+
+def _cluster_in_other_process(db: Path, rounds: int, limit: int) -> None:
+    """Another finews process with its own memory clustering the same store."""
+    store = SQLiteStore.open(db, SITE.tz)
+    recent = RecentFingerprints()
+    for _ in range(rounds):
+        cluster_new(store, limit=limit, recent=recent)
+    store.close()
+
+
+def test_remembered_fingerprints_change_no_cluster_across_processes(tmp_path: Path) -> None:
+    stories, _ = _stories(count=30, copies=3, seed=8)
+    arts = [(_article(s, src), b"{}") for src, s in stories]
+    plain = _store(tmp_path, "plain")
+    for art in arts:
+        plain.upsert_articles([art])
+        cluster_new(plain)
+    expected = _clusters(plain)
+    plain.close()
+
+    # Two processes, each with its own memory, take turns on one store: each
+    # sees stories the other clustered (not in its memory) and its own.
+    db = tmp_path / "shared.sqlite3"
+    shared = SQLiteStore.open(db, SITE.tz)
+    shared.upsert_articles(arts)
+    reads: list[int] = []
+    read = shared.cluster_fingerprints
+
+    def counted(ids, **kwargs):
+        reads.append(len(ids))
+        return read(ids, **kwargs)
+    shared.cluster_fingerprints = counted
+    recent = RecentFingerprints()
+    ctx = multiprocessing.get_context("spawn")
+    done = 0
+    while done < len(arts):
+        cluster_new(shared, limit=7, recent=recent)
+        other = ctx.Process(target=_cluster_in_other_process, args=(db, 2, 3))
+        other.start()
+        other.join(60)
+        assert other.exitcode == 0
+        done += 13
+    cluster_new(shared, recent=recent)
+    assert _clusters(shared) == expected
+    assert len(recent) > 0
+    shared.close()
+
+    # The same stories again with no memory, and with room for only two:
+    # the same clusters, and the memory spared reading some back.
+    for capacity, name in ((0, "cold"), (2, "tiny"), (10_000, "warm")):
+        store = _store(tmp_path, name)
+        calls: list[int] = []
+        read_one = store.cluster_fingerprints
+
+        def counted_one(ids, read_one=read_one, calls=calls, **kwargs):
+            calls.append(len(ids))
+            return read_one(ids, **kwargs)
+        store.cluster_fingerprints = counted_one
+        memory = RecentFingerprints(capacity=capacity)
+        for art in arts:
+            store.upsert_articles([art])
+            cluster_new(store, recent=memory)
+        assert _clusters(store) == expected, name
+        assert len(memory) <= capacity
+        if name == "cold":
+            cold_reads = sum(calls)
+        elif name == "warm":
+            assert sum(calls) < cold_reads / 2
+        store.close()
+
+
+def test_stories_another_process_clustered_first_are_not_remembered(tmp_path: Path) -> None:
+    stories, _ = _stories(count=9, copies=2, seed=3)
+    db = tmp_path / "race.sqlite3"
+    first, second = SQLiteStore.open(db, SITE.tz), SQLiteStore.open(db, SITE.tz)
+    first.upsert_articles([(_article(s, src), b"{}") for src, s in stories])
+    mine, theirs = RecentFingerprints(), RecentFingerprints()
+    # Both read the same watermark: the second one's writes are all ignored.
+    assert cluster_new(first, limit=8, recent=mine) == 8
+    second.set_state(WATERMARK_KEY, "0")
+    assert cluster_new(second, limit=8, recent=theirs) == 8
+    assert len(mine) == 8 and len(theirs) == 0
+    cluster_new(second, recent=theirs)
+    assert len(theirs) == len(stories) - 8
+    first.close()
+    second.close()

@@ -23,6 +23,7 @@ from ..model import Headline, StoredArticle
 from ..process.text import html_to_text
 from ..store.base import ClusterCandidate, ClusterEntry, Store
 from .fingerprint import MIN_CONTAINMENT, Matcher, band_keys, fingerprint
+from .recent import RecentFingerprints
 
 #: Re-publications come within hours; days at most.
 WINDOW = timedelta(days=2)
@@ -60,32 +61,52 @@ class _Batch:
             (entry.published, entry.article_id))
 
 
-def _candidates(store: Store, batch: _Batch, keys: list[int], published: datetime
-                ) -> list[ClusterCandidate]:
+def _candidates(store: Store, batch: _Batch, keys: list[int], published: datetime,
+                recent: RecentFingerprints | None = None) -> list[ClusterCandidate]:
     """The stories sharing a key: per key the PER_KEY highest ids, stored or
-    in the batch (whose ids are all higher), published within WINDOW."""
+    in the batch (whose ids are all higher), published within WINDOW. The
+    fingerprints of stored ones come from ``recent`` when it holds them."""
     stored = store.cluster_key_hits(keys, PER_KEY)
     ids: set[int] = set()
     pending: set[int] = set()
+    by_key = batch.by_key
     for key in keys:
-        mine = batch.by_key.get(key, [])[::-1][:PER_KEY]
-        pending.update(mine)
-        ids.update(stored.get(key, [])[:PER_KEY - len(mine)])
+        mine = by_key.get(key)
+        if mine:
+            mine = mine[:-PER_KEY - 1:-1]     # the newest PER_KEY, newest first
+            pending.update(mine)
+            ids.update(stored.get(key, ())[:PER_KEY - len(mine)])
+        else:
+            ids.update(stored.get(key, ())[:PER_KEY])
     since, until = published - WINDOW, published + WINDOW
-    found = store.cluster_fingerprints(sorted(ids), since=since, until=until) if ids else []
+    found: list[ClusterCandidate] = []
+    if recent is not None and ids:
+        missing: set[int] = set()
+        low, high = since.timestamp(), until.timestamp()
+        get = recent.get
+        for aid in ids:
+            held = get(aid)
+            if held is None:
+                missing.add(aid)
+            elif low <= held.published <= high:
+                found.append(held.candidate)
+        ids = missing
+    if ids:
+        found += store.cluster_fingerprints(sorted(ids), since=since, until=until)
     for aid in sorted(pending):
         if since <= batch.times[aid] <= until:
             found.append(batch.found[aid])
     return found
 
 
-def _cluster_one(store: Store, batch: _Batch, stored: StoredArticle) -> int:
+def _cluster_one(store: Store, batch: _Batch, stored: StoredArticle,
+                 recent: RecentFingerprints | None = None) -> int:
     art = stored.article
     fp = fingerprint(art.title, html_to_text(art.body_html))
     keys = band_keys(fp)
     match = Matcher(fp)
     best: tuple[float, int] | None = None
-    cands = [c for c in _candidates(store, batch, keys, art.published)
+    cands = [c for c in _candidates(store, batch, keys, art.published, recent)
              if c.article_id != stored.id]
     for cand, score in zip(cands, match.scores([c.fingerprint for c in cands])):
         if score >= MIN_CONTAINMENT and (best is None or (-score, cand.cluster_id)
@@ -124,9 +145,13 @@ def cluster_story(store: Store, stored: StoredArticle) -> int:
 
 
 def cluster_new(store: Store, *, limit: int | None = None,
-                progress: Callable[[int], None] | None = None) -> int:
+                progress: Callable[[int], None] | None = None,
+                recent: RecentFingerprints | None = None) -> int:
     """Cluster the stories stored since the last call (at most ``limit``), in
-    id order, writing each ``BATCH`` at once; how many were clustered."""
+    id order, writing each ``BATCH`` at once; how many were clustered.
+
+    ``recent``, kept by a process from one call to the next, spares reading
+    back the fingerprints it wrote itself; the clusters are the same without it."""
     raw = store.get_state(WATERMARK_KEY)
     last = int(raw) if raw and raw.isdigit() else 0
     done = 0
@@ -135,12 +160,16 @@ def cluster_new(store: Store, *, limit: int | None = None,
     def flush() -> None:
         nonlocal batch
         if batch.entries:
-            store.add_to_clusters(batch.entries)
+            added = store.add_to_clusters(batch.entries)
+            # Fewer added: another process clustered some of them first, and
+            # the store keeps its entries; they are read from there.
+            if recent is not None and added == len(batch.entries):
+                recent.remember(batch.entries)
             store.set_state(WATERMARK_KEY, str(batch.entries[-1].article_id))
             batch = _Batch()
 
     for stored in store.iter_articles(BATCH, after=last):
-        _cluster_one(store, batch, stored)
+        _cluster_one(store, batch, stored, recent)
         done += 1
         if len(batch.entries) >= BATCH:
             flush()

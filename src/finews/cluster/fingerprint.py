@@ -29,6 +29,7 @@ import struct
 import threading
 import zlib
 from dataclasses import dataclass
+from itertools import compress
 
 import numpy as np
 
@@ -108,13 +109,28 @@ def _minhash():
     return mh
 
 
-def _wordy(word: str) -> bool:
-    # isalnum answers most tokens (Han words, Latin, digits) without a regex.
-    return word.isalnum() or _WORD.search(word) is not None
+class _Wordy(dict):
+    """Whether a token is a word (has a letter, digit or Han character), each
+    distinct token judged once: news repeats its words, and a dict look-up
+    from C beats a call per token. Bounded, like search's own token cache."""
+
+    def __missing__(self, word: str) -> bool:
+        if len(self) >= 200_000:
+            self.clear()
+        # isalnum answers most tokens (Han words, Latin, digits) without a regex.
+        found = self[word] = word.isalnum() or _WORD.search(word) is not None
+        return found
+
+
+_WORDY = _Wordy()
+
+
+def _words(tokens: list[str]) -> list[str]:
+    return list(compress(tokens, map(_WORDY.__getitem__, tokens)))
 
 
 def _title_words(title: str) -> list[str]:
-    return [w for w in load_segmenter().cut(normalise(title)) if _wordy(w)]
+    return _words(load_segmenter().cut(normalise(title)))
 
 
 def tokens(title: str, text: str, head: list[str] | None = None) -> list[str]:
@@ -122,12 +138,7 @@ def tokens(title: str, text: str, head: list[str] | None = None) -> list[str]:
     body lead's."""
     cut = load_segmenter().cut
     head = _title_words(title) if head is None else head
-    body = []
-    for word in cut(normalise(text[:LEAD_TOKENS * 4])):
-        if _wordy(word):
-            body.append(word)
-            if len(body) >= LEAD_TOKENS:
-                break
+    body = _words(cut(normalise(text[:LEAD_TOKENS * 4])))[:LEAD_TOKENS]
     return head + body
 
 
@@ -135,22 +146,29 @@ def fingerprint(title: str, text: str) -> Fingerprint:
     """The fingerprint of a story with this title and plain-text body."""
     head = _title_words(title)
     words = tokens(title, text, head)
-    shingles = {f"{a} {b}".encode() for a, b in zip(words, words[1:])} or {
-        w.encode() for w in words} or {b""}
+    encoded = [w.encode() for w in words]
+    shingles = {a + b" " + b for a, b in zip(encoded, encoded[1:])} or set(encoded) or {b""}
     mh = _minhash()
-    mh.update_batch(sorted(shingles))
-    numbers = frozenset(zlib.crc32(w.encode()) for w in words if _NUMBER.search(w))
+    # The minimum of each permutation does not depend on the order given.
+    mh.update_batch(shingles)
+    numbers = frozenset(zlib.crc32(w.encode()) for w in set(words) if _NUMBER.search(w))
     heading = frozenset(zlib.crc32(w.encode()) for w in head)
     return Fingerprint(tuple(mh.hashvalues.tolist()), len(shingles), numbers, heading)
 
 
+# One keyed hash per band (the band number is its salt), copied for each story.
+_BAND_HASHES = [hashlib.blake2b(digest_size=8, salt=band.to_bytes(16, "little"))
+                for band in range(BANDS)]
+
+
 def band_keys(fp: Fingerprint) -> list[int]:
     """One LSH key per band (signed 64-bit, as SQLite stores integers)."""
-    values = np.asarray(fp.signature, dtype="<u4")
+    data = np.asarray(fp.signature[:BANDS * ROWS], dtype="<u4").tobytes()
+    width = 4 * ROWS
     keys = []
-    for band in range(BANDS):
-        chunk = values[band * ROWS:(band + 1) * ROWS].tobytes()
-        digest = hashlib.blake2b(chunk, digest_size=8, salt=band.to_bytes(16, "little"))
+    for band, base in enumerate(_BAND_HASHES):
+        digest = base.copy()
+        digest.update(data[band * width:(band + 1) * width])
         keys.append(int.from_bytes(digest.digest(), "little", signed=True))
     return keys
 
