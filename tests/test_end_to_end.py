@@ -16,7 +16,6 @@ from finews.config import from_mapping
 from finews.fetch import Fetcher
 from finews.ingest import fetch_pass
 from finews.publish.site import build_site
-from finews.store.sqlite import SQLiteStore
 from finews.store import open_store
 from finews.upstream.server import UpstreamServer
 
@@ -154,7 +153,7 @@ def test_a_fetching_process_remembers_what_it_clustered(upstream, tmp_path):
     clusters, memories = [], []
     for name in ("with", "without"):
         settings = settings_for(upstream, tmp_path / name)
-        store = SQLiteStore.open(settings.store_path, settings.site.tz)
+        store = open_store(settings.store, settings.site.tz)
         recent = RecentFingerprints() if name == "with" else None
 
         async def go():

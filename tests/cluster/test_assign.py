@@ -60,6 +60,11 @@ def _store(backend, request):
     return opener
 
 
+def _sqlite(tmp_path: Path, name: str) -> SQLiteStore:
+    """A SQLite store by name, for tests that share its file between processes."""
+    return SQLiteStore.open(tmp_path / f"{name}.sqlite3", SITE.tz)
+
+
 def _clusters(store: SQLiteStore) -> dict[str, int]:
     ids = {s.id: s.article.upstream_id for s in store.iter_articles()}
     return {ids[aid]: cid for aid, cid in store.clusters_of(list(ids)).items()}
@@ -161,7 +166,7 @@ def _cluster_in_other_process(db: Path, rounds: int, limit: int) -> None:
 def test_remembered_fingerprints_change_no_cluster_across_processes(tmp_path: Path) -> None:
     stories, _ = _stories(count=30, copies=3, seed=8)
     arts = [(_article(s, src), b"{}") for src, s in stories]
-    plain = _store(tmp_path, "plain")
+    plain = _sqlite(tmp_path, "plain")
     for art in arts:
         plain.upsert_articles([art])
         cluster_new(plain)
@@ -198,7 +203,7 @@ def test_remembered_fingerprints_change_no_cluster_across_processes(tmp_path: Pa
     # The same stories again with no memory, and with room for only two:
     # the same clusters, and the memory spared reading some back.
     for capacity, name in ((0, "cold"), (2, "tiny"), (10_000, "warm")):
-        store = _store(tmp_path, name)
+        store = _sqlite(tmp_path, name)
         calls: list[int] = []
         read_one = store.cluster_fingerprints
 
