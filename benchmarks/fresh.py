@@ -23,7 +23,7 @@ from finews.config import load
 from finews.fetch import Fetcher
 from finews.ingest import fetch_pass
 from finews.publish.site import build_site
-from finews.runner import open_store
+from finews.building import store_for
 
 
 async def _tick(settings, store) -> tuple:
@@ -49,7 +49,7 @@ def _first_use_imports() -> None:
 def main(config: Path) -> dict:
     settings = load(config, {})
     _first_use_imports()
-    with open_store(settings) as store:
+    with store_for(settings) as store:
         started, cpu, report, fetched = asyncio.run(_tick(settings, store))
         # The same fingerprint as `finews build`, or this build would be a full one.
         build = build_site(store, settings.site_dir, settings.site,

@@ -88,9 +88,9 @@ def write_config(work: Path, store_url: str | None, upstream: UpstreamServer,
 
 def fill(config: Path, n: int, say) -> int:
     """Store the corpus's first ``n`` stories (a reused store keeps what it has)."""
-    from finews.runner import build_once, open_store
+    from finews.building import build_once, store_for
     settings = load(config, {})
-    with open_store(settings) as store:
+    with store_for(settings) as store:
         have = store.count_articles()
         if have < n:
             say(f"storing {n - have} stories…")
@@ -114,10 +114,10 @@ def fill(config: Path, n: int, say) -> int:
 
 def targets(config: Path, seed: int) -> dict[str, list[str]]:
     """The request targets of each kind."""
-    from finews.runner import open_store
+    from finews.building import store_for
     settings = load(config, {})
     site = settings.site_dir
-    with open_store(settings) as store:
+    with store_for(settings) as store:
         story_pages = ["/" + h.path for h in store.newest(2000)]
     category_pages = sorted("/category/" + p.name for p in (site / "category").glob("*.html"))
     pages = ["/", "/archive/", "/feed.xml", *category_pages[:40], *story_pages]

@@ -131,6 +131,31 @@ def test_fetch_build_from_the_local_upstream(tmp_path):
         assert finews("recluster", cwd=tmp_path).stdout.strip() == "clustered 0 stories"
 
 
+#: What ``finews build`` must not load: the PostgreSQL driver, the clustering
+#: stack, the HTTP client and the event loop belong to other commands, and a
+#: user times the whole command, start-up included (issue #18).
+NOT_FOR_BUILD = {"psycopg", "numpy", "datasketch", "httpx", "feedparser", "asyncio", "ssl",
+                 "http", "rjieba", "opencc", "nh3"}
+
+
+def test_build_does_not_load_what_only_other_commands_use(tmp_path):
+    from finews.demo import prepare
+    from finews.upstream.server import UpstreamServer
+    with UpstreamServer(port=0, seed=3, stories=20) as upstream:
+        prepare(tmp_path, upstream.source_settings(name_prefix="t"), 8000)
+        assert finews("fetch", cwd=tmp_path).returncode == 0
+    path = os.pathsep.join([SOURCE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])
+    built = subprocess.run([sys.executable, "-X", "importtime", "-m", "finews.cli", "build",
+                            "--full"], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=60, env={**os.environ, "PYTHONPATH": path})
+    assert built.returncode == 0, built.stderr
+    assert "full build:" in built.stdout
+    loaded = {line.rsplit("|", 1)[1].strip().split(".")[0]
+              for line in built.stderr.splitlines() if line.startswith("import time:")}
+    assert "jinja2" in loaded and "finews" in loaded   # the parse read real lines
+    assert loaded & NOT_FOR_BUILD == set()
+
+
 def test_recluster_clusters_imported_stories(tmp_path):
     from finews.config import load
     from finews.demo import prepare

@@ -16,7 +16,7 @@ from finews.demo import demo_sources, prepare
 from finews.fetch import Fetcher
 from finews.ingest import fetch_pass
 from finews.process.text import html_to_text
-from finews.runner import build_once, open_store
+from finews.building import build_once, store_for
 from finews.upstream import UpstreamServer
 from finews.upstream.generator import CHINA
 
@@ -38,7 +38,7 @@ def test_demo_has_one_summary_only_feed_completed_from_article_pages(tmp_path):
         assert feed.entries and not any("content" in e for e in feed.entries)  # summaries only
 
         async def go():
-            with open_store(settings) as store:
+            with store_for(settings) as store:
                 async with Fetcher(settings.fetch) as fetcher:
                     return await fetch_pass(settings, store, fetcher, sources=[src])
         report = asyncio.run(go()).sources[0]
@@ -46,7 +46,7 @@ def test_demo_has_one_summary_only_feed_completed_from_article_pages(tmp_path):
         assert report.error is None and report.new == len(news) == len(feed.entries)
         assert report.fulltext_failed == 0
         build_once(settings)
-        with open_store(settings) as store:
+        with store_for(settings) as store:
             for story in news:
                 stored = store.article_by_key(src.name, f"news-{story.code}")
                 text = squash(html_to_text(stored.article.body_html))

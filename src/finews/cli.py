@@ -8,7 +8,6 @@ see it.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from pathlib import Path
@@ -71,7 +70,7 @@ def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
     """
     from .fetch import Fetcher
     from .ingest import fetch_pass
-    from .runner import open_store
+    from .building import store_for
     settings = _settings(ctx)
     sources = list(settings.sources)
     if names:
@@ -99,11 +98,12 @@ def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
             click.echo(f"    {ident}: {why}", err=True)
 
     async def go():
-        with open_store(settings) as store:
+        with store_for(settings) as store:
             async with Fetcher(settings.fetch) as fetcher:
                 return await fetch_pass(settings, store, fetcher, sources=sources,
                                         progress=progress)
 
+    import asyncio
     report = asyncio.run(go())
     click.echo(report.summary())
     if any(r.error for r in report.sources):
@@ -116,7 +116,7 @@ def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
 @friendly
 def build(ctx: click.Context, full: bool) -> None:
     """Publish the static site (incrementally: only what changed)."""
-    from .runner import build_once, describe_build
+    from .building import build_once, describe_build
     settings = _settings(ctx)
     report = build_once(settings, full=full, progress=_progress_printer("pages"))
     click.echo(f"{describe_build(report)} → {settings.site_dir}")
@@ -148,13 +148,13 @@ def _progress_printer(unit: str) -> Callable[..., None]:
 @friendly
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the published site and its JSON API on 127.0.0.1."""
-    from .runner import build_once, open_store
+    from .building import build_once, store_for
     from .web.app import create_app
     from .web.serve import serve as run_server
     settings = _with_serve(_settings(ctx), host, port)
     if not (settings.site_dir / "index.html").exists():
         build_once(settings)
-    app = create_app(settings, lambda: open_store(settings, readonly=True))
+    app = create_app(settings, lambda: store_for(settings, readonly=True))
     click.echo(f"serving {settings.site_dir} at http://{settings.serve.host}:"
                f"{settings.serve.port}/ (Ctrl-C stops)")
     run_server(app, settings.serve.host, settings.serve.port)
@@ -184,6 +184,7 @@ def run(ctx: click.Context, host: str | None, port: int | None, no_serve: bool) 
     settings = _with_serve(_settings(ctx), host, port)
     if not settings.sources:
         raise ConfigError("no sources are configured: add [[sources]] to finews.toml")
+    import asyncio
     asyncio.run(run_loop(settings, options=RunOptions(serve=not no_serve),
                          say=lambda text: click.echo(text)))
     click.echo("stopped cleanly")
@@ -197,9 +198,9 @@ def run(ctx: click.Context, host: str | None, port: int | None, no_serve: bool) 
 def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """Import posts of an original finews site (_posts/, old_post/ or files)."""
     from .importing import import_posts
-    from .runner import open_store
+    from .building import store_for
     settings = _settings(ctx)
-    with open_store(settings) as store:
+    with store_for(settings) as store:
         summary = import_posts(store, list(paths), tz=settings.site.tz,
                                progress=_progress_printer("files"))
     click.echo(summary.line())
@@ -223,9 +224,9 @@ def export_jekyll_command(ctx: click.Context, out: Path, since, until,
     Re-running into the same folder rewrites only files that changed.
     """
     from .original.export import export_jekyll
-    from .runner import open_store
+    from .building import store_for
     settings = _settings(ctx)
-    with open_store(settings) as store:
+    with store_for(settings) as store:
         if category is not None and store.category_by_slug(category) is None and not any(
                 c.original_slug == category for c in store.categories()):
             raise ConfigError(f"no category with the slug {category!r}")
@@ -260,14 +261,14 @@ def search(ctx: click.Context, words: tuple[str, ...], media, stock, date_from, 
 
         finews search 银行 减持 --media zhengquanshibao --from 2026-01-01
     """
-    from .runner import open_store
+    from .building import store_for
     from .web.search import search_payload
     settings = _settings(ctx)
     params = {"q": " ".join(words), "media": media or "", "stock": stock or "",
               "from": date_from or "", "to": date_to or "",
               "order": "newest" if newest else "relevance",
               "page": str(page), "size": str(size)}
-    with open_store(settings) as store:
+    with store_for(settings) as store:
         data = search_payload(store, params, settings.site)
     total = f"{data['total']}{'' if data['total_exact'] else '+'}"
     click.echo(f"{total} stories match (page {data['query']['page']} of "
@@ -287,9 +288,9 @@ def search(ctx: click.Context, words: tuple[str, ...], media, stock, date_from, 
 @friendly
 def reindex(ctx: click.Context) -> None:
     """Rebuild the search index from the stored stories."""
-    from .runner import open_store
+    from .building import store_for
     settings = _settings(ctx)
-    with open_store(settings) as store:
+    with store_for(settings) as store:
         count = store.reindex(progress=_progress_printer("stories"))
     click.echo(f"indexed {count} stories")
 
@@ -327,9 +328,9 @@ def copy_store_command(from_url: str, to_url: str) -> None:
 def recluster(ctx: click.Context) -> None:
     """Put every story not yet clustered into its cluster (after an import)."""
     from .cluster import cluster_new
-    from .runner import open_store
+    from .building import store_for
     settings = _settings(ctx)
-    with open_store(settings) as store:
+    with store_for(settings) as store:
         count = cluster_new(store, progress=lambda done: click.echo(
             f"clustered {done} stories", err=True))
     click.echo(f"clustered {count} stories")
@@ -353,9 +354,9 @@ def presets() -> None:
 @friendly
 def status(ctx: click.Context) -> None:
     """Show each source's state and the store's counts."""
-    from .runner import open_store
+    from .building import store_for
     settings = _settings(ctx)
-    with open_store(settings) as store:
+    with store_for(settings) as store:
         click.echo(f"stories: {store.count_articles()}, quarantined items: "
                    f"{store.count_quarantine()}")
         for src in settings.sources:

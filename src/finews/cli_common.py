@@ -10,7 +10,7 @@ import click
 
 from .config import Settings
 from .errors import ConfigError, FinewsError
-from .failures import DRIVER_ERRORS, store_failure
+from .store.failures import driver_errors, store_failure
 
 #: Exit statuses (also in the README).
 EXIT_ERROR = 1
@@ -31,7 +31,7 @@ def friendly(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except ConfigError as exc:
             _fail(str(exc), EXIT_USAGE)
-        except (FinewsError, *DRIVER_ERRORS) as exc:
+        except (FinewsError, *driver_errors()) as exc:
             failure = store_failure(exc)
             if failure is not None:
                 _fail(failure.sentence(_store_location()), EXIT_ERROR)

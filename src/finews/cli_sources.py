@@ -7,7 +7,6 @@ Edits go into the configuration file named by ``--config``, comments kept.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import click
@@ -57,8 +56,8 @@ def list_sources(ctx: click.Context) -> None:
     states = {}
     from .store.open import exists
     if exists(settings.store):  # listing never creates a store
-        from .runner import open_store
-        with open_store(settings) as store:
+        from .building import store_for
+        with store_for(settings) as store:
             states = {s.name: store.source_state(s.name) for s in settings.sources}
     for src in settings.sources:
         click.echo(describe(src, states.get(src.name)))
@@ -98,6 +97,7 @@ def _discover(settings: Settings, url: str, allow_private: bool):
     async def go():
         async with Fetcher(settings.fetch) as fetcher:
             return await discover(url, fetcher, allow_private=allow_private)
+    import asyncio
     return asyncio.run(go())
 
 

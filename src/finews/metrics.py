@@ -21,7 +21,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from .failures import is_store_error
+from .store.failures import is_store_error
 
 if TYPE_CHECKING:
     from .ingest import SourceReport

@@ -17,12 +17,11 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from .cluster import RecentFingerprints
+from .building import build_once, describe_build, store_for
 from .config import Settings
 from .fetch import Fetcher
 from .ingest import PassReport, due_sources, fetch_pass
 from .metrics import Metrics
-from .store import open_store as _open
-from .store.base import Store
 
 #: The loop looks for due sources this often (seconds) when nothing is due.
 TICK = 1.0
@@ -33,24 +32,6 @@ class RunOptions:
     serve: bool = True
     #: Stop after this many passes (tests, benchmarks); None runs until stopped.
     max_passes: int | None = None
-
-
-def open_store(settings: Settings, *, readonly: bool = False) -> Store:
-    return _open(settings.store, settings.site.tz, readonly=readonly)
-
-
-def describe_build(report) -> str:
-    kind = "full build" if report.full else "incremental build"
-    return (f"{kind}: {report.written} pages written, {report.unchanged} unchanged, "
-            f"{report.elapsed:.2f} s")
-
-
-def build_once(settings: Settings, *, full: bool = False, progress=None):
-    """One publish step on its own store connection (safe in a worker thread)."""
-    from .publish.site import build_site
-    with open_store(settings) as store:
-        return build_site(store, settings.site_dir, settings.site, full=full,
-                          progress=progress, search_action=settings.site.search_action)
 
 
 def _install_stop(stop: asyncio.Event) -> None:
@@ -75,7 +56,7 @@ async def run(settings: Settings, *, options: RunOptions | None = None,
     if options.serve:
         from .web.app import create_app
         from .web.serve import serve_async
-        app = create_app(settings, lambda: open_store(settings, readonly=True),
+        app = create_app(settings, lambda: store_for(settings, readonly=True),
                          metrics=metrics)
         # The site must exist before the first request.
         metrics.record_build(await asyncio.to_thread(build_once, settings))
@@ -84,7 +65,7 @@ async def run(settings: Settings, *, options: RunOptions | None = None,
         say(f"serving {settings.site_dir} at http://{settings.serve.host}:"
             f"{settings.serve.port}/")
     passes = 0
-    store = open_store(settings)
+    store = store_for(settings)
     # What this loop clustered stays in memory from pass to pass.
     recent = RecentFingerprints()
     try:

@@ -25,7 +25,7 @@ import pytest
 from finews.config import load
 from finews.fetch import Fetcher
 from finews.ingest import fetch_pass
-from finews.runner import build_once
+from finews.building import build_once
 from finews.store.sqlite import SQLiteStore
 from finews.store import open_store
 from finews.upstream import UpstreamServer

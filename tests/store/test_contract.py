@@ -329,7 +329,7 @@ def test_a_changed_twin_updates_the_content_not_the_story_identity(store):
 
 def test_an_unreachable_postgresql_is_one_clear_sentence(tmp_path):
     """A server that is not there: StoreError, classified for the CLI and the web."""
-    from finews.failures import store_failure
+    from finews.store.failures import store_failure
     url = f"postgresql://finews@/finews?host={tmp_path}&connect_timeout=2"
     with pytest.raises(StoreError, match="cannot open the store") as caught:
         open_store(url, TZ)

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from finews.failures import store_failure
+from finews.store.failures import store_failure
 from finews.web.responses import store_unavailable
 
 from .conftest import Site

@@ -17,21 +17,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Iterable, TypeVar
+from typing import Callable
 
-from ..model import Headline, StoredArticle
+from ..model import StoredArticle
 from ..process.text import html_to_text
 from ..store.base import ClusterCandidate, ClusterEntry, Store
 from .fingerprint import MIN_CONTAINMENT, Matcher, band_keys, fingerprint
 from .recent import RecentFingerprints
+from .shown import PEERS_SHOWN
 
 #: Re-publications come within hours; days at most.
 WINDOW = timedelta(days=2)
 #: Stories read per LSH key: a key shared by very many stories (boilerplate)
 #: does not make a story compare with all of them.
 PER_KEY = 8
-#: A story page lists at most this many other stories of its cluster.
-PEERS_SHOWN = 10
 #: Where the stories clustered so far end (the highest article id done).
 WATERMARK_KEY = "cluster.last_id"
 #: Stories clustered before their clusters are written, in one transaction.
@@ -180,21 +179,3 @@ def cluster_new(store: Store, *, limit: int | None = None,
     flush()
     return done
 
-
-T = TypeVar("T", bound=Headline)
-
-
-def collapse(heads: Iterable[T], clusters: dict[int, int], limit: int) -> list[T]:
-    """``heads`` with each cluster shown once (where it first comes), at most ``limit``."""
-    shown: set[int] = set()
-    out: list[T] = []
-    for head in heads:
-        cluster = clusters.get(head.id)
-        if cluster is not None:
-            if cluster in shown:
-                continue
-            shown.add(cluster)
-        out.append(head)
-        if len(out) >= limit:
-            break
-    return out

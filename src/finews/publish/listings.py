@@ -16,7 +16,7 @@ from itertools import islice
 from typing import Callable, Iterator, Sequence
 
 from .. import urls
-from ..cluster.assign import collapse
+from ..cluster.shown import collapse
 from ..errors import PublishError
 from ..model import Category, Headline, StoredArticle
 from ..store.base import Store, StockSummary

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from .. import urls
 from ..config import SiteSettings
 from ..model import Category, Headline, StoredArticle
-from ..cluster.assign import PEERS_SHOWN, collapse
+from ..cluster.shown import PEERS_SHOWN, collapse
 from ..store.base import Store, StockSummary
 from .context import (ArchivePage, CategoryPage, ClusterLink, DayLink, DayPage, HomePage,
                       Layout, NotFoundPage, OutletGroup, OutletIndexPage, OutletLink, PageLink,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..config import SiteSettings
-from ..cluster.assign import PEERS_SHOWN
+from ..cluster.shown import PEERS_SHOWN
 from ..model import StoredAlias, StoredArticle
 from ..store.base import Store
 from .listings import ListingWriter

@@ -26,7 +26,7 @@ from starlette.routing import Route
 from .. import __version__
 from ..config import Settings
 from ..errors import ConfigError, FinewsError, StoreError
-from ..failures import DRIVER_ERRORS
+from ..store.failures import driver_errors
 from ..metrics import Metrics, store_figures
 from . import apidoc
 from .endpoints import ApiEndpoints, StoreAccess, StoreFactory
@@ -111,7 +111,7 @@ def create_app(settings: Settings, store_factory: StoreFactory, *,
 
     handlers: dict = {HTTPException: site.http_error, StoreError: store_error,
                       Exception: site.server_error}
-    handlers.update({kind: store_error for kind in DRIVER_ERRORS})
+    handlers.update({kind: store_error for kind in driver_errors(load=True)})
     app = Starlette(
         routes=[Route(e.path, e.handler, methods=list(e.methods)) for e in table],
         middleware=[Middleware(SecurityHeaders)],
@@ -134,7 +134,7 @@ async def _keep_store_open(store_factory: StoreFactory, app: Starlette) -> Async
     # Opened and closed on this one thread: a connection must not change threads.
     try:
         keeper = store_factory()
-    except (FinewsError, *DRIVER_ERRORS) as exc:   # the requests will report it, one by one
+    except (FinewsError, *driver_errors()) as exc:   # the requests will report it, one by one
         log.warning("could not open the store at start-up: %s", exc)
         keeper = None
     try:

@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 
 from ..config import Settings
 from ..errors import FinewsError, QueryError
-from ..failures import is_store_error, store_failure
+from ..store.failures import is_store_error, store_failure
 from ..metrics import Metrics
 from ..store.base import Store
 from .api import latest_payload, parse_limit, status_payload

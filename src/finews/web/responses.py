@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..errors import QueryError, StoreError
-from ..failures import store_failure
+from ..store.failures import store_failure
 
 log = logging.getLogger(__name__)
 

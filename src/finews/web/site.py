@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from ..failures import is_store_error
+from ..store.failures import is_store_error
 from .files import OpenedFileResponse, open_file
 from .responses import error_response, store_unavailable
 from .static import SiteFiles, content_type, safe_relative

@@ -11,15 +11,30 @@ raised by the store keeps the driver's error as its cause).
 from __future__ import annotations
 
 import sqlite3
+import sys
 from dataclasses import dataclass
+from types import ModuleType
 
-import psycopg
+from ..errors import StoreError
 
-from .errors import StoreError
 
-#: Driver errors that mean "the store", caught at the edges (CLI, web) when
-#: a store lets one through untranslated.
-DRIVER_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, psycopg.Error)
+def _psycopg() -> ModuleType | None:
+    """psycopg if some store has loaded it. A psycopg error can only come from
+    a PostgreSQL store, which imports the driver itself, so a command on a
+    SQLite store never pays the driver's ~60 ms import to classify errors."""
+    return sys.modules.get("psycopg")
+
+
+def driver_errors(*, load: bool = False) -> tuple[type[BaseException], ...]:
+    """Driver errors that mean "the store", caught at the edges (CLI, web) when
+    a store lets one through untranslated. ``load`` imports psycopg when no
+    store has yet (an error handler registered before any store is opened
+    must know the class)."""
+    if load:
+        import psycopg
+        return (sqlite3.Error, psycopg.Error)
+    pg = _psycopg()
+    return (sqlite3.Error,) if pg is None else (sqlite3.Error, pg.Error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +106,12 @@ _BY_TEXT = (
 )
 
 
-def _classify_postgres(exc: psycopg.Error) -> StoreFailure:
-    state = exc.sqlstate or ""
+def _classify_postgres(exc: BaseException, pg: ModuleType) -> StoreFailure:
+    state = getattr(exc, "sqlstate", None) or ""
     found = _BY_SQLSTATE.get(state) or _BY_SQLSTATE.get(state[:2])
     if found is not None:
         return found
-    if isinstance(exc, psycopg.OperationalError):   # no SQLSTATE: no connection
+    if isinstance(exc, pg.OperationalError):   # no SQLSTATE: no connection
         return _UNREACHABLE
     return StoreFailure("unavailable", f"cannot be used ({exc.__class__.__name__})",
                         "check the PostgreSQL server's log")
@@ -119,17 +134,18 @@ def store_failure(exc: BaseException) -> StoreFailure | None:
     """The store failure behind ``exc`` (a driver error anywhere in its chain),
     or None when there is none: a :class:`StoreError` of finews's own (a
     store newer than this finews…) already says what to do."""
+    pg = _psycopg()
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, sqlite3.Error):
             return _classify(current)
-        if isinstance(current, psycopg.Error):
-            return _classify_postgres(current)
+        if pg is not None and isinstance(current, pg.Error):
+            return _classify_postgres(current, pg)
         current = current.__cause__ or current.__context__
     return None
 
 
 def is_store_error(exc: BaseException) -> bool:
-    return isinstance(exc, (StoreError, *DRIVER_ERRORS)) or store_failure(exc) is not None
+    return isinstance(exc, (StoreError, *driver_errors())) or store_failure(exc) is not None
