@@ -7,10 +7,11 @@ from datetime import datetime, timezone
 
 import feedparser
 import pytest
+from hypothesis import given, strategies as st
 
 from finews.model import Article, Category, StoredArticle
-from finews.publish.feeds import (FeedInfo, atom_feed, chunks, sitemap_index, urlset,
-                                  xml_text)
+from finews.publish.feeds import (_XML_INVALID, FeedInfo, atom_feed, chunks, sitemap_index,
+                                  urlset, xml_attr, xml_text)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 WHEN = datetime(2022, 3, 1, 1, 30, tzinfo=timezone.utc)
@@ -77,3 +78,14 @@ def test_sitemaps_parse_and_split() -> None:
     ET.fromstring(sitemap_index(["http://s.example/sitemap/a.xml"]))
     assert [len(c) for c in chunks(list(range(5)), 2)] == [2, 2, 1]
     assert chunks([], 2) == [[]]
+
+
+@given(st.text(alphabet=st.sampled_from("&<>\"'\n\r\t a中\x00\ud800\ufffe"), max_size=30)
+       | st.text(max_size=30))
+def test_escaping_is_the_standard_librarys_byte_for_byte(text: str) -> None:
+    # finews writes saxutils's escaping out itself (to keep urllib.request out
+    # of a build's start-up); it must not drift from it.
+    from xml.sax.saxutils import escape, quoteattr
+    clean = _XML_INVALID.sub("", text)
+    assert xml_text(text) == escape(clean)
+    assert xml_attr(text) == quoteattr(clean)
