@@ -73,12 +73,13 @@ def free_port() -> int:
 
 
 def write_config(work: Path, store_url: str | None, upstream: UpstreamServer,
-                 port: int) -> Path:
+                 port: int, search_workers: int = 0) -> Path:
     sources = [s for s in upstream.source_settings("load", interval=5)
                if s["name"] in ("load-rolling", "load-fast", "load-media", "load-rss")]
     # A fixed base URL: a reused site is not rebuilt whole for a new port.
     lines = ['data_dir = "data"', "", "[site]", 'base_url = "http://127.0.0.1:8000/"',
-             "", "[serve]", 'host = "127.0.0.1"', f"port = {port}", ""]
+             "", "[serve]", 'host = "127.0.0.1"', f"port = {port}",
+             f"search_workers = {search_workers}", ""]
     if store_url:
         lines += ["[store]", f"url = {json.dumps(store_url)}", ""]
     config = work / "finews.toml"
@@ -216,7 +217,8 @@ def markdown(result: dict) -> str:
               f"the end; during the {c['wall']:.1f} s of load `finews {c['command']}` stored "
               f"{c['fetched_new']:.0f} new stories in {c['fetch_passes']:.0f} source passes "
               f"and published {c['builds']:.0f} builds ({c['pages_written']:.0f} files). "
-              f"{c['clients']} clients; load average {c['load_before']} before, "
+              f"{c['clients']} clients, {c.get('search_workers', 0)} search workers; "
+              f"load average {c['load_before']} before, "
               f"{c['load_after']} after; {c['cpus']} CPUs; store {c['store']}."]
     own = c["server_search"]
     if own["count"]:
@@ -267,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve-only", action="store_true",
                         help="measure `finews serve` alone (no fetching or publishing), "
                              "for comparison")
+    parser.add_argument("--search-workers", type=int, default=0,
+                        help="serve.search_workers: processes answering searches (0: the "
+                             "server's threads)")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
@@ -276,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with UpstreamServer(port=0, seed=args.seed, stories=200, rate=1.0, per_tick=1) as upstream:
-        config = write_config(work, args.store_url, upstream, port)
+        config = write_config(work, args.store_url, upstream, port, args.search_workers)
         before = fill(config, args.stories, say)
         plan = targets(config, args.seed)
         command = "serve" if args.serve_only else "run"
@@ -314,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
             "pages_written": delta.get("finews_publish_pages_written_total", 0),
             "load_before": load_before, "load_after": load_after,
             "cpus": os.cpu_count(), "store": args.store_url or "SQLite (default)",
+            "search_workers": args.search_workers,
             "command": command,
             "server_search": server_search(delta),
         },

@@ -156,6 +156,63 @@ def test_build_does_not_load_what_only_other_commands_use(tmp_path):
     assert loaded & NOT_FOR_BUILD == set()
 
 
+def test_serve_with_search_workers_answers_and_stops_cleanly(tmp_path):
+    """`python -m finews serve` with search worker processes: the command
+    runs once (spawned workers do not run it again), they answer searches,
+    and they stop with the server."""
+    from finews.demo import prepare
+    from finews.upstream.server import UpstreamServer
+    with UpstreamServer(port=0, seed=3, stories=20) as upstream:
+        prepare(tmp_path, upstream.source_settings(name_prefix="t"), 8000)
+        assert finews("fetch", cwd=tmp_path).returncode == 0
+    port = free_port()
+    path = os.pathsep.join([SOURCE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])
+    env = {**os.environ, "PYTHONPATH": path, "FINEWS_SERVE_SEARCH_WORKERS": "2",
+           "FINEWS_SERVE_PORT": str(port)}
+    proc = subprocess.Popen([sys.executable, "-m", "finews", "serve"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        answer = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/search",
+                                   params={"q": "公司"}, timeout=10)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert answer is not None and answer.status_code == 200, proc.poll()
+        assert answer.json()["total"] > 0
+        children = _children(proc.pid)
+        assert len(children) >= 2   # the two search workers (and the pool's helper)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "serving" in out and out.count("serving") == 1
+    # Nothing left behind: the workers (and multiprocessing's resource
+    # tracker, which leaves when the server has) end with the server.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in children):
+        time.sleep(0.1)
+    left = [Path(f"/proc/{p}/cmdline").read_bytes() for p in children
+            if Path(f"/proc/{p}").exists()]
+    assert not left
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
 def test_recluster_clusters_imported_stories(tmp_path):
     from finews.config import load
     from finews.demo import prepare

@@ -83,6 +83,11 @@ class FetchSettings:
 class ServeSettings:
     host: str = "127.0.0.1"
     port: int = 8000
+    #: Processes that answer searches beside the server (0: the server's own
+    #: threads). A search is mostly Python work: in the server's interpreter it
+    #: waits for every page and API answer in flight, in a process of its own it
+    #: runs on its own core (BENCHMARKS.md, Load).
+    search_workers: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +329,9 @@ def validate(settings: Settings) -> None:
         raise ConfigError("'fetch.retries' must be 0 or more")
     if not 0 < settings.serve.port < 65536:
         raise ConfigError(f"'serve.port' must be between 1 and 65535, not {settings.serve.port}")
+    if not 0 <= settings.serve.search_workers <= 64:
+        raise ConfigError("'serve.search_workers' must be between 0 and 64, not "
+                          f"{settings.serve.search_workers}")
     from .store.open import backend_of
     backend_of(settings.store)   # ConfigError for an unsupported URL
 

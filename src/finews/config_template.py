@@ -43,6 +43,7 @@ allow_private = false                # allow loopback/private addresses for all 
 [serve]
 host = "127.0.0.1"
 port = 8000
+search_workers = 0                   # processes answering searches (0: the server's threads)
 
 # Sources. kind = "json" (a news-list API read through a preset and/or a
 # mapping) or "feed" (RSS/Atom). `finews presets` lists the presets.

@@ -12,6 +12,7 @@ def test_load_benchmark_runs_and_counts_every_request(tmp_path: Path, capsys) ->
     out = tmp_path / "load.json"
     status = main(["--stories", "150", "--requests", "120", "--seconds", "30",
                    "--warmup", "1", "--clients", "3", "--work", str(tmp_path / "work"),
+                   "--search-workers", "1",
                    "--json", str(out)])
     table = capsys.readouterr().out
     result = json.loads(out.read_text())
@@ -23,3 +24,4 @@ def test_load_benchmark_runs_and_counts_every_request(tmp_path: Path, capsys) ->
     assert result["conditions"]["stories_before"] == 150
     assert result["conditions"]["server_search"]["count"] == rows["search"]["requests"]
     assert "| search |" in table and "requests/s" in table
+    assert result["conditions"]["search_workers"] == 1 and "1 search workers" in table

@@ -130,6 +130,20 @@ def _classify(exc: sqlite3.Error) -> StoreFailure:
                         "check the file and the disk it is on")
 
 
+class StoreFailedElsewhere(StoreError):
+    """A store failure met in another process (a search worker), already
+    classified there: a driver's exception does not cross a process
+    boundary with its chain, so the worker sends what :func:`store_failure`
+    made of it."""
+
+    def __init__(self, message: str, failure: StoreFailure | None = None) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.failure))
+
+
 def store_failure(exc: BaseException) -> StoreFailure | None:
     """The store failure behind ``exc`` (a driver error anywhere in its chain),
     or None when there is none: a :class:`StoreError` of finews's own (a
@@ -139,6 +153,8 @@ def store_failure(exc: BaseException) -> StoreFailure | None:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        if isinstance(current, StoreFailedElsewhere):
+            return current.failure
         if isinstance(current, sqlite3.Error):
             return _classify(current)
         if pg is not None and isinstance(current, pg.Error):

@@ -30,6 +30,7 @@ from ..store.failures import driver_errors
 from ..metrics import Metrics, store_figures
 from . import apidoc
 from .endpoints import ApiEndpoints, StoreAccess, StoreFactory
+from .searchpool import SearchPool
 from .headers import SecurityHeaders
 from .openapi import Operation, document, undocumented
 from .responses import store_unavailable
@@ -55,10 +56,9 @@ def _store_size(settings: Settings) -> Callable[[], int | None]:
     return lambda: size_bytes(settings.store)
 
 
-def endpoints(settings: Settings, stores: StoreAccess, metrics: Metrics, site: SiteEndpoints,
-              events_interval: float) -> list[Endpoint]:
+def endpoints(settings: Settings, api: ApiEndpoints, metrics: Metrics,
+              site: SiteEndpoints) -> list[Endpoint]:
     """The route table, most specific first; the site's files come last."""
-    api = ApiEndpoints(settings, stores, metrics, events_interval)
     table: list[Endpoint] = []
 
     async def openapi(request: Request) -> Response:
@@ -99,7 +99,8 @@ def create_app(settings: Settings, store_factory: StoreFactory, *,
     size = _store_size(settings)
     metrics.watch_store(lambda: stores.call(lambda store: store_figures(store, names, size())))
     site = SiteEndpoints(settings.site_dir)
-    table = endpoints(settings, stores, metrics, site, events_interval)
+    api = ApiEndpoints(settings, stores, metrics, events_interval)
+    table = endpoints(settings, api, metrics, site)
     missing = undocumented((e.path, e.doc) for e in table)
     if missing:
         raise RuntimeError(f"API routes without an OpenAPI operation: {missing}")
@@ -116,14 +117,30 @@ def create_app(settings: Settings, store_factory: StoreFactory, *,
         routes=[Route(e.path, e.handler, methods=list(e.methods)) for e in table],
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers=handlers,
-        lifespan=partial(_keep_store_open, store_factory),
+        lifespan=partial(_lifespan, store_factory, api, settings),
     )
     app.state.metrics = metrics
     return app
 
 
 @asynccontextmanager
-async def _keep_store_open(store_factory: StoreFactory, app: Starlette) -> AsyncIterator[None]:
+async def _lifespan(store_factory: StoreFactory, api: ApiEndpoints, settings: Settings,
+                    app: Starlette) -> AsyncIterator[None]:
+    """While the server runs: one store held open, and the search workers
+    (``serve.search_workers``) up."""
+    workers = settings.serve.search_workers
+    api.search_pool = SearchPool(settings, workers) if workers else None
+    try:
+        async with _keep_store_open(store_factory):
+            yield
+    finally:
+        pool, api.search_pool = api.search_pool, None
+        if pool is not None:
+            await run_in_threadpool(pool.close)
+
+
+@asynccontextmanager
+async def _keep_store_open(store_factory: StoreFactory) -> AsyncIterator[None]:
     """One store held open while the server runs (never used for a request).
 
     Each request opens its own store; what a store keeps per database while

@@ -24,6 +24,7 @@ from .clusters import clusters_payload, stock_payload
 from .events import event_stream
 from .responses import error_response, single_params, store_unavailable
 from .search import search_page, search_payload
+from .searchpool import SearchPool
 
 StoreFactory = Callable[[], Store]
 
@@ -58,6 +59,8 @@ class ApiEndpoints:
         self.stores = stores
         self.metrics = metrics
         self.events_interval = events_interval
+        #: Set while the app runs with ``serve.search_workers`` (web.app's lifespan).
+        self.search_pool: SearchPool | None = None
 
     async def _json(self, work: Callable[[Store], object]) -> Response:
         try:
@@ -73,6 +76,9 @@ class ApiEndpoints:
 
     def _search(self, store: Store, params: dict[str, str]) -> dict:
         with self.metrics.time_search():
+            pool = self.search_pool
+            if pool is not None:
+                return pool.search(params)
             return search_payload(store, params, self.settings.site)
 
     async def latest(self, request: Request) -> Response:
