@@ -140,9 +140,6 @@ class StoreFailedElsewhere(StoreError):
         super().__init__(message)
         self.failure = failure
 
-    def __reduce__(self):
-        return (type(self), (self.message, self.failure))
-
 
 def store_failure(exc: BaseException) -> StoreFailure | None:
     """The store failure behind ``exc`` (a driver error anywhere in its chain),

@@ -46,26 +46,29 @@ def _start(settings: Settings) -> None:
     _settings = settings
 
 
-def _warm() -> None:
-    """Open the worker's store before the first search needs it."""
+def _open() -> None:
+    """The worker's store, opened once and kept (reopened after a failure)."""
     global _store
     from ..building import store_for
     if _store is None and _settings is not None:
-        try:
-            _store = store_for(_settings, readonly=True)
-        except Exception as exc:   # the first search reports it
-            log.warning("a search worker could not open the store: %s", exc)
+        _store = store_for(_settings, readonly=True)
+
+
+def _warm() -> None:
+    """Open the worker's store before the first search needs it."""
+    try:
+        _open()
+    except Exception as exc:   # the first search reports it
+        log.warning("a search worker could not open the store: %s", exc)
 
 
 def _answer(params: dict[str, str]) -> tuple:
     """("ok", payload) | ("query", message) | ("store", message, failure)."""
     global _store
-    from ..building import store_for
     from .search import search_payload
     assert _settings is not None
     try:
-        if _store is None:
-            _store = store_for(_settings, readonly=True)
+        _open()
         return ("ok", search_payload(_store, params, _settings.site))
     except QueryError as exc:
         return ("query", exc.message)

@@ -69,8 +69,8 @@ def tsvector(entry: IndexEntry) -> str:
                     if len(t) * 4 <= _MAX_LEXEME or len(t.encode("utf-8")) <= _MAX_LEXEME)
 
 
-def _term(term: Term, weights: str, checked: bool = False) -> str:
-    labelled = [_lexeme(t) + (f":{weights}" if weights else "") for t in term.tokens]
+def _term(term: Term, checked: bool = False) -> str:
+    labelled = [_lexeme(t) for t in term.tokens]
     if term.phrase and not checked and len(labelled) > 1:
         return "(" + " <-> ".join(labelled) + ")"
     if len(labelled) == 1:
@@ -78,25 +78,22 @@ def _term(term: Term, weights: str, checked: bool = False) -> str:
     return "(" + " & ".join(labelled) + ")"
 
 
-def tsquery(parsed: ParsedQuery, *, title_only: bool = False,
-            positive: bool = False) -> str:
+def tsquery(parsed: ParsedQuery, *, positive: bool = False) -> str:
     """The query tree (``search.query``) as a ``tsquery`` literal.
 
-    ``title_only`` limits the words that must match to the title's weights
-    (A, B); excluded words are excluded anywhere. ``positive`` leaves the
-    excluded words out: what ``ts_rank`` ranks by (a negated part ranks 0).
+    ``positive`` leaves the excluded words out: what ``ts_rank`` ranks by (a
+    negated part ranks 0), and what the title's own column is matched with.
     """
-    weights = "AB" if title_only else ""
     parts = []
     for group in parsed.groups:
         if parsed.checked(group):
-            parts.append(_term(group[0], weights, checked=True))
+            parts.append(_term(group[0], checked=True))
         else:
-            terms = [_term(t, weights) for t in group]
+            terms = [_term(t) for t in group]
             parts.append(terms[0] if len(terms) == 1 else "(" + " | ".join(terms) + ")")
     query = " & ".join(parts)
     if parsed.excluded and not positive:
-        query = f"({query}) & !(" + " | ".join(_term(t, "") for t in parsed.excluded) + ")"
+        query = f"({query}) & !(" + " | ".join(_term(t) for t in parsed.excluded) + ")"
     return query
 
 
@@ -142,7 +139,8 @@ WINDOW_GROWTH = 4
 
 
 def _candidates(conn: psycopg.Connection, parsed: ParsedQuery, where: str, params: list,
-                cap: int, *, title_only: bool = False) -> list[tuple[int, float, int]]:
+                cap: int, top: int, *, title_only: bool = False
+                ) -> list[tuple[int, float, int]]:
     """(id, text score, published) of the newest ``cap`` matches; ``title_only``:
     of the stories whose title holds the words (excluded words still
     excluded anywhere), through the title's own index (migration 3).
@@ -152,12 +150,12 @@ def _candidates(conn: psycopg.Connection, parsed: ParsedQuery, where: str, param
     but must then visit each one to order them by id, so a common word
     (in 15 % of 100,000 stories) cost a visit to every story holding it,
     where the newest window already holds the ``cap`` wanted. A rare word
-    costs one index look-up per window (four at a million stories).
+    costs one index look-up per window (four at a million stories). ``top``
+    is the highest id in the index.
     """
     if title_only:
         where = " AND d.words @@ %s::tsquery" + where
         params = [tsquery(parsed), *params]
-    top = conn.execute("SELECT max(id) FROM search_docs").fetchone()[0]
     rank_query = tsquery(parsed, positive=True)
     match_query = tsquery(parsed, positive=title_only)
     column = "title_vec" if title_only else "words"
@@ -170,7 +168,7 @@ def _candidates(conn: psycopg.Connection, parsed: ParsedQuery, where: str, param
            f"WHERE d.{column} @@ %s::tsquery AND d.id > %s AND d.id <= %s{where} "
            f"ORDER BY d.id DESC LIMIT %s) m ORDER BY m.id DESC")
     found: list[tuple[int, float, int]] = []
-    upper, window = top or 0, FIRST_WINDOW
+    upper, window = top, FIRST_WINDOW
     while upper > 0 and len(found) < cap:
         lower = max(0, upper - window)
         rows = conn.execute(sql, [rank_query, match_query, lower, upper, *params,
@@ -201,12 +199,13 @@ def search(conn: psycopg.Connection, query: SearchQuery, *, limit: int = 20, off
         more = False
         if flt is not None:
             where, params = flt
-            rows = _candidates(conn, parsed, where, params, CANDIDATES + 1)
+            top = conn.execute("SELECT max(id) FROM search_docs").fetchone()[0] or 0
+            rows = _candidates(conn, parsed, where, params, CANDIDATES + 1, top)
             if len(rows) > CANDIDATES:
                 more = True
                 rows = rows[:CANDIDATES]
                 seen = {r[0] for r in rows}
-                rows += [r for r in _candidates(conn, parsed, where, params, CANDIDATES,
+                rows += [r for r in _candidates(conn, parsed, where, params, CANDIDATES, top,
                                                 title_only=True)
                          if r[0] not in seen]
         ordered = res.ranked(rows, order, now)[offset:offset + limit]
