@@ -33,3 +33,18 @@ def build_once(settings: Settings, *, full: bool = False,
     with store_for(settings) as store:
         return build_site(store, settings.site_dir, settings.site, full=full,
                           progress=progress, search_action=settings.site.search_action)
+
+
+def build_as_publisher(settings: Settings, *, full: bool = False,
+                       progress: Callable[..., None] | None = None):
+    """:func:`build_once` holding the store's publisher role for the build,
+    so it never writes beside a running publisher (RoleBusyError names it)."""
+    import os
+    import socket
+    from .store.coordination import hold_publisher
+    hold = hold_publisher(settings.store, f"finews build on {socket.gethostname()} pid "
+                          f"{os.getpid()} into {settings.site_dir.resolve()}")
+    try:
+        return build_once(settings, full=full, progress=progress)
+    finally:
+        hold.release()

@@ -116,9 +116,9 @@ def fetch(ctx: click.Context, names: tuple[str, ...]) -> None:
 @friendly
 def build(ctx: click.Context, full: bool) -> None:
     """Publish the static site (incrementally: only what changed)."""
-    from .building import build_once, describe_build
+    from .building import build_as_publisher, describe_build
     settings = _settings(ctx)
-    report = build_once(settings, full=full, progress=_progress_printer("pages"))
+    report = build_as_publisher(settings, full=full, progress=_progress_printer("pages"))
     click.echo(f"{describe_build(report)} → {settings.site_dir}")
 
 
@@ -148,12 +148,16 @@ def _progress_printer(unit: str) -> Callable[..., None]:
 @friendly
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the published site and its JSON API on 127.0.0.1."""
-    from .building import build_once, store_for
+    from .building import build_as_publisher, store_for
+    from .errors import RoleBusyError
     from .web.app import create_app
     from .web.serve import serve as run_server
     settings = _with_serve(_settings(ctx), host, port)
     if not (settings.site_dir / "index.html").exists():
-        build_once(settings)
+        try:
+            build_as_publisher(settings)
+        except RoleBusyError:
+            pass      # a running publisher writes the site
     app = create_app(settings, lambda: store_for(settings, readonly=True))
     click.echo(f"serving {settings.site_dir} at http://{settings.serve.host}:"
                f"{settings.serve.port}/ (Ctrl-C stops)")
@@ -176,16 +180,30 @@ def _with_serve(settings: Settings, host: str | None, port: int | None) -> Setti
 @click.option("--host", default=None, help="Address to listen on (default from config).")
 @click.option("--port", type=int, default=None, help="Port (default from config).")
 @click.option("--no-serve", is_flag=True, help="Poll and publish without serving.")
+@click.option("--role", type=click.Choice(["all", "fetch", "publish", "serve"]),
+              default="all", show_default=True,
+              help="What this process does: fetch workers (any number on PostgreSQL), "
+                   "the one publisher, a web server, or all three.")
+@click.option("--standby", is_flag=True,
+              help="A publisher that finds another one running waits to take over "
+                   "instead of exiting.")
 @click.pass_context
 @friendly
-def run(ctx: click.Context, host: str | None, port: int | None, no_serve: bool) -> None:
-    """Poll every source on its interval, publish, and serve, until Ctrl-C."""
+def run(ctx: click.Context, host: str | None, port: int | None, no_serve: bool,
+        role: str, standby: bool) -> None:
+    """Poll every source on its interval, publish, and serve, until Ctrl-C.
+
+    On several machines sharing one PostgreSQL store, run `--role fetch` on
+    as many as needed, one `--role publish`, and `--role serve` beside it
+    (README, "Several machines").
+    """
     from .runner import RunOptions, run as run_loop
     settings = _with_serve(_settings(ctx), host, port)
-    if not settings.sources:
+    if role in ("all", "fetch") and not settings.sources:
         raise ConfigError("no sources are configured: add [[sources]] to finews.toml")
     import asyncio
-    asyncio.run(run_loop(settings, options=RunOptions(serve=not no_serve),
+    asyncio.run(run_loop(settings, options=RunOptions(role=role, serve=not no_serve,
+                                                      standby=standby),
                          say=lambda text: click.echo(text)))
     click.echo("stopped cleanly")
 

@@ -77,6 +77,13 @@ class FetchSettings:
     user_agent: str = "finews/0.1 (+https://github.com/finews)"
     #: Allow requests to loopback/private addresses for every source.
     allow_private: bool = False
+    #: How long a fetch worker's claim on a source holds (seconds). A worker
+    #: that dies mid-pass leaves its sources to the others once it runs out,
+    #: so keep it longer than a source's slowest pass (timeouts × retries ×
+    #: full texts) and short enough that a dead worker is not missed long.
+    lease: float = 300.0
+    #: Sources a fetch worker claims at a time; the others take the rest.
+    lease_batch: int = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +330,7 @@ def validate(settings: Settings) -> None:
         raise ConfigError("'site.page_size' must be at most 1000")
     fetch = settings.fetch
     for key in ("connect_timeout", "read_timeout", "max_bytes", "per_host",
-                "backoff_base", "backoff_max"):
+                "backoff_base", "backoff_max", "lease", "lease_batch"):
         _positive(getattr(fetch, key), "fetch." + key)
     if fetch.retries < 0:
         raise ConfigError("'fetch.retries' must be 0 or more")

@@ -100,3 +100,10 @@ class QueryError(FinewsError):
     """A search query or API parameter is malformed."""
 
     code = "query"
+
+
+class RoleBusyError(FinewsError):
+    """A role that only one process may hold is held by another (the
+    publisher of a store, the one fetch worker of a SQLite store)."""
+
+    code = "role_busy"

@@ -47,6 +47,15 @@ class BuildReport:
     skipped: tuple[str, ...] = field(default=())  # pages refused, with the reason
 
 
+def unpublished(store: Store) -> bool:
+    """Whether the store holds changes the last build did not publish."""
+    raw_mark = store.get_state(SEQ_KEY)
+    if not (raw_mark and raw_mark.isdigit()):
+        return True
+    _, top = store.changes_since(2 ** 62)
+    return top > int(raw_mark)
+
+
 def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = False,
                progress: Progress | None = None,
                search_action: str | None = None,

@@ -41,6 +41,9 @@ class SourceState:
     updated: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    #: The fetch worker polling it now, and until when its lease holds.
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +288,21 @@ class SourceLedger(Protocol):
                               quarantined: int = 0) -> None: ...
     def record_source_error(self, name: str, error: str, *, at: datetime,
                             next_attempt: datetime) -> None: ...
+    # Recording a success or an error also ends the source's lease.
+
+    def register_sources(self, names: Sequence[str]) -> None:
+        """Make sure each configured source has its row (leases take rows)."""
+
+    def lease_sources(self, names: Sequence[str], *, worker: str, now: datetime,
+                      until: datetime, limit: int) -> list[str]:
+        """Claim up to ``limit`` of ``names`` that are due at ``now`` and not
+        leased by another worker (or whose lease has run out) for ``worker``
+        until ``until``; the names claimed, the longest waiting first. Two
+        workers calling at once never get the same source (on PostgreSQL the
+        rows are locked ``FOR UPDATE SKIP LOCKED``)."""
+
+    def release_sources(self, worker: str) -> int:
+        """End every lease ``worker`` holds (it stops); how many it held."""
 
 
 class StateStore(Protocol):

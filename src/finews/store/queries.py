@@ -393,13 +393,48 @@ class StoreQueries:
     def source_state(self, name: str) -> SourceState:
         row = self._one(
             "SELECT last_attempt, last_success, last_error, error_count, next_attempt, "
-            "etag, last_modified, served, new, updated, unchanged, quarantined "
-            "FROM sources WHERE name = ?", (name,))
+            "etag, last_modified, served, new, updated, unchanged, quarantined, "
+            "lease_owner, lease_until FROM sources WHERE name = ?", (name,))
         if row is None:
             return SourceState(name)
-        (attempt, success, error, count, next_at, etag, modified, *counts) = row
+        (attempt, success, error, count, next_at, etag, modified, *counts,
+         owner, until) = row
         return SourceState(name, _dt(attempt), _dt(success), error, count, _dt(next_at),
-                           etag, modified, *counts)
+                           etag, modified, *counts, lease_owner=owner,
+                           lease_until=_dt(until))
+
+    #: What the lease query adds to lock the rows it reads (PostgreSQL); a
+    #: SQLite writer holds the whole database already.
+    _LEASE_LOCK = ""
+
+    def register_sources(self, names: Sequence[str]) -> None:
+        with self._write():
+            self._exec_many("INSERT INTO sources (name) VALUES (?) ON CONFLICT DO NOTHING",
+                            [(name,) for name in names])
+
+    def lease_sources(self, names: Sequence[str], *, worker: str, now: datetime,
+                      until: datetime, limit: int) -> list[str]:
+        taken: list[str] = []
+        at = _ts(now)
+        with self._write():
+            for clause, params in self._in(list(names)):
+                if len(taken) >= limit:
+                    break
+                taken.extend(row[0] for row in self._rows(
+                    "UPDATE sources SET lease_owner = ?, lease_until = ? WHERE name IN ("
+                    f"SELECT name FROM sources WHERE name {clause} "
+                    "AND (next_attempt IS NULL OR next_attempt <= ?) "
+                    "AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?) "
+                    f"ORDER BY COALESCE(next_attempt, 0), name LIMIT ?{self._LEASE_LOCK}) "
+                    "RETURNING name",
+                    (worker, _ts(until), *params, at, at, worker, limit - len(taken))))
+        return taken
+
+    def release_sources(self, worker: str) -> int:
+        with self._write():
+            return len(self._rows(
+                "UPDATE sources SET lease_owner = NULL, lease_until = NULL "
+                "WHERE lease_owner = ? RETURNING name", (worker,)))
 
     def _ensure_source(self, name: str) -> None:
         self._exec("INSERT INTO sources (name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
@@ -413,7 +448,8 @@ class StoreQueries:
             self._ensure_source(name)
             self._exec(
                 "UPDATE sources SET last_attempt = ?, last_success = ?, last_error = NULL, "
-                "error_count = 0, next_attempt = ?, etag = COALESCE(?, etag), "
+                "error_count = 0, next_attempt = ?, lease_owner = NULL, lease_until = NULL, "
+                "etag = COALESCE(?, etag), "
                 "last_modified = COALESCE(?, last_modified), served = served + ?, "
                 "new = new + ?, updated = updated + ?, unchanged = unchanged + ?, "
                 "quarantined = quarantined + ? WHERE name = ?",
@@ -426,7 +462,8 @@ class StoreQueries:
             self._ensure_source(name)
             self._exec(
                 "UPDATE sources SET last_attempt = ?, last_error = ?, "
-                "error_count = error_count + 1, next_attempt = ? WHERE name = ?",
+                "error_count = error_count + 1, next_attempt = ?, lease_owner = NULL, "
+                "lease_until = NULL WHERE name = ?",
                 (_ts(at), error, _ts(next_attempt), name))
 
     # --- state ------------------------------------------------------------------

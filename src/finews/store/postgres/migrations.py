@@ -199,6 +199,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX search_docs_title ON search_docs USING GIN (title_vec);
     ANALYZE search_docs;
     """,
+    # 4: a fetch worker's lease on a source (``finews run --role fetch``):
+    # who polls it now and until when the claim holds (Unix seconds). Not
+    # copied by ``copy-store``: a lease means nothing in another store.
+    """
+    ALTER TABLE sources ADD COLUMN lease_owner TEXT COLLATE "C";
+    ALTER TABLE sources ADD COLUMN lease_until BIGINT;
+    """,
 )
 
 

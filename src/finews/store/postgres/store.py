@@ -99,6 +99,10 @@ def _return_pool(url: str) -> None:
 class PostgresStore(StoreQueries):
     """Use :meth:`open` (or ``store.open_store``); close it (or use ``with``)."""
 
+    # Two fetch workers leasing at once skip each other's rows instead of
+    # waiting for them (or leasing them twice).
+    _LEASE_LOCK = " FOR UPDATE SKIP LOCKED"
+
     def __init__(self, conn: psycopg.Connection, tz: ZoneInfo, url: str,
                  pool: ConnectionPool | None = None) -> None:
         self._conn = conn
@@ -329,6 +333,9 @@ class _Ledger(SQLLedger):
             "UPDATE articles a SET seq = n.seq FROM (SELECT id, nextval('change_seq') AS seq "
             "FROM unnest(%s::bigint[]) WITH ORDINALITY AS u(id, k) ORDER BY k) n "
             "WHERE a.id = n.id", (list(article_ids),))
+        # Delivered when this transaction commits, to every publisher listening
+        # (store.coordination.listen_changes), on any machine.
+        self._conn.execute("SELECT pg_notify('finews_changes', '')")
 
     def id_by_headline(self, published: int, title: str, source: str,
                        partial: bool) -> int | None:

@@ -175,20 +175,53 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (key, article_id)
     ) WITHOUT ROWID;
     """,
+    # 5: a fetch worker's lease on a source (``finews run --role fetch``):
+    # who polls it now and until when the claim holds (Unix seconds). Not
+    # copied by ``copy-store``: a lease means nothing in another store.
+    """
+    ALTER TABLE sources ADD COLUMN lease_owner TEXT;
+    ALTER TABLE sources ADD COLUMN lease_until INTEGER;
+    """,
 )
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply pending migrations, each in its own transaction; return the version."""
+    """Apply pending migrations, each in its own transaction; return the version.
+
+    Processes that open a new store at once (a fetch worker and a publisher
+    started together) migrate it once: each step re-reads the version under
+    the write lock and is skipped when another process applied it first.
+    """
+    from ...errors import StoreError
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
-        from ...errors import StoreError
         raise StoreError(
             f"the database has schema version {version}, newer than this finews "
             f"knows ({len(MIGRATIONS)}): upgrade finews")
     for number in range(version, len(MIGRATIONS)):
-        # executescript commits first; wrap each step so it lands whole or not at all.
-        conn.executescript(
-            "BEGIN IMMEDIATE;\n" + MIGRATIONS[number]
-            + f"\nPRAGMA user_version = {number + 1};\nCOMMIT;")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] == number:
+                for statement in _statements(MIGRATIONS[number]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
     return len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a migration, split where SQLite's own tokenizer says
+    a statement is complete (so a ``;`` inside a string or comment stays)."""
+    found, part = [], ""
+    for piece in script.split(";"):
+        part += piece + ";"
+        if sqlite3.complete_statement(part):
+            if part.strip(" \t\n;"):
+                found.append(part)
+            part = ""
+    if part.strip(" \t\n;"):
+        found.append(part)
+    return found
