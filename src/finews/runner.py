@@ -176,6 +176,7 @@ class _Publisher:
         except BaseException:
             publisher.close()
             raise
+        say(f"publishing into {settings.site_dir}")
         return publisher
 
     def wake(self) -> None:
@@ -224,12 +225,14 @@ async def _fetch(settings: Settings, me: str, options: RunOptions, stop: asyncio
     """Lease due sources a few at a time, poll them, hand the leases back.
 
     A pass is every lease taken until none is due; ``max_passes`` counts them.
+    A store that fails (a PostgreSQL restart, a full disk) stops nothing: the
+    worker says so, waits and tries again, and what it held is polled by
+    the others once its leases run out.
     """
     from .cluster import RecentFingerprints
+    from .errors import StoreError
     from .fetch import Fetcher
-    from .ingest import fetch_pass
     sources = {src.name: src for src in settings.sources if src.enabled}
-    lease = timedelta(seconds=settings.fetch.lease)
     passes = 0
     # What this loop clustered stays in memory from pass to pass.
     recent = RecentFingerprints()
@@ -238,24 +241,23 @@ async def _fetch(settings: Settings, me: str, options: RunOptions, stop: asyncio
         store.register_sources(list(sources))
         async with Fetcher(settings.fetch) as fetcher:
             fetched = False
+            failing = False
             while not stop.is_set():
-                now = datetime.now(timezone.utc)
-                names = store.lease_sources(list(sources), worker=me, now=now,
-                                            until=now + lease,
-                                            limit=settings.fetch.lease_batch)
-                if names:
+                try:
+                    polled = await _fetch_leased(settings, store, fetcher, me, sources, say,
+                                                 metrics, changed, recent)
+                    if failing:
+                        say("the store answers again")
+                        failing = False
+                except StoreError as exc:
+                    if not failing:
+                        say(f"cannot use the store, trying again: {exc}")
+                        failing = True
+                    polled = False
+                    await _pause(stop, TICK * 5)
+                    continue
+                if polled:
                     fetched = True
-                    report = await fetch_pass(settings, store, fetcher,
-                                              sources=[sources[n] for n in names],
-                                              progress=metrics.record_fetch, recent=recent)
-                    if report.changed_ids or report.total("quarantined") or any(
-                            src.error for src in report.sources):
-                        say(f"fetched {report.summary()}")
-                    for src in report.sources:
-                        if src.error:
-                            say(f"  {src.source}: {src.error}")
-                    if report.changed_ids and changed is not None:
-                        changed()
                     continue
                 if fetched:
                     fetched = False
@@ -266,15 +268,54 @@ async def _fetch(settings: Settings, me: str, options: RunOptions, stop: asyncio
                             # reach the site before it stops.
                             await _settle(settings, stop)
                         break
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=TICK)
-                except asyncio.TimeoutError:
-                    pass
+                await _pause(stop, TICK)
     finally:
         try:
             store.release_sources(me)
+        except StoreError:
+            pass              # the leases run out by themselves
         finally:
             store.close()
+
+
+async def _fetch_leased(settings: Settings, store, fetcher, me: str, sources: dict,
+                        say: Callable[[str], None], metrics: Metrics,
+                        changed: Callable[[], None] | None, recent) -> bool:
+    """Lease a batch of due sources and poll each; whether any was due."""
+    from .ingest import PassReport, fetch_pass
+    lease = timedelta(seconds=settings.fetch.lease)
+    now = datetime.now(timezone.utc)
+    names = store.lease_sources(list(sources), worker=me, now=now, until=now + lease,
+                                limit=settings.fetch.lease_batch)
+    if not names:
+        return False
+    report = PassReport()
+    for name in names:
+        # The lease is renewed as each source's turn comes, so it need only
+        # outlast one source's pass; one that ran out meanwhile (a long
+        # pause of this process) belongs to another worker now.
+        if not store.renew_lease(name, worker=me,
+                                 until=datetime.now(timezone.utc) + lease):
+            continue
+        one = await fetch_pass(settings, store, fetcher, sources=[sources[name]],
+                               progress=metrics.record_fetch, recent=recent)
+        report.sources += one.sources
+    if report.changed_ids or report.total("quarantined") or any(
+            src.error for src in report.sources):
+        say(f"fetched {report.summary()}")
+    for src in report.sources:
+        if src.error:
+            say(f"  {src.source}: {src.error}")
+    if report.changed_ids and changed is not None:
+        changed()
+    return True
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except asyncio.TimeoutError:
+        pass
 
 
 async def _settle(settings: Settings, stop: asyncio.Event) -> None:

@@ -301,6 +301,10 @@ class SourceLedger(Protocol):
         workers calling at once never get the same source (on PostgreSQL the
         rows are locked ``FOR UPDATE SKIP LOCKED``)."""
 
+    def renew_lease(self, name: str, *, worker: str, until: datetime) -> bool:
+        """Extend ``worker``'s lease on ``name`` to ``until``; False when it
+        no longer holds it (it ran out and another worker took the source)."""
+
     def release_sources(self, worker: str) -> int:
         """End every lease ``worker`` holds (it stops); how many it held."""
 

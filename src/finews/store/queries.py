@@ -25,6 +25,13 @@ from .base import (Change, ClusterCandidate, ClusterEntry, ClusterSummary, Quara
 from .copy import Table
 
 _ts = rules.timestamp
+
+
+def _ts_up(value: datetime) -> int:
+    """Unix seconds rounded up: a source's next attempt never comes early
+    (a poll 0.9 s after the last with a 1 s interval would be a second one
+    within its interval)."""
+    return -int(-value.timestamp() // 1)
 _dt = rows_.when
 
 
@@ -69,18 +76,29 @@ class StoreQueries:
     def category_by_slug(self, slug: str) -> Category | None:
         return self._ledger.category_row("slug", slug)
 
+    #: Attempts at a batch that lost a race with another writer.
+    _UPSERT_ATTEMPTS = 3
+
+    def _lost_race(self, exc: BaseException) -> bool:
+        """Whether a failed write collided with another writer's (a backend
+        with several writers says; trying again then sees what it committed)."""
+        return False
+
     def upsert_articles(self, batch: Sequence[tuple[Article, bytes]], *,
                         index_entries: Sequence[IndexEntry | None] | None = None
                         ) -> UpsertOutcome:
-        try:
-            with self._write():
-                return rules.upsert(self._ledger, batch, index_entries,
-                                    now=_ts(datetime.now(timezone.utc)),
-                                    category_of=self._category_of, tz=self.tz)
-        except BaseException:
-            # Categories made inside the failed transaction were rolled back too.
-            self._category_cache.clear()
-            raise
+        for attempt in range(1, self._UPSERT_ATTEMPTS + 1):
+            try:
+                with self._write():
+                    return rules.upsert(self._ledger, batch, index_entries,
+                                        now=_ts(datetime.now(timezone.utc)),
+                                        category_of=self._category_of, tz=self.tz)
+            except BaseException as exc:
+                # Categories made inside the failed transaction were rolled back too.
+                self._category_cache.clear()
+                if attempt == self._UPSERT_ATTEMPTS or not self._lost_race(exc):
+                    raise
+        raise AssertionError("unreachable")
 
     def _category_of(self, article: Article) -> Category:
         if article.category_slug:
@@ -430,6 +448,12 @@ class StoreQueries:
                     (worker, _ts(until), *params, at, at, worker, limit - len(taken))))
         return taken
 
+    def renew_lease(self, name: str, *, worker: str, until: datetime) -> bool:
+        with self._write():
+            return bool(self._rows(
+                "UPDATE sources SET lease_until = ? WHERE name = ? AND lease_owner = ? "
+                "RETURNING name", (_ts(until), name, worker)))
+
     def release_sources(self, worker: str) -> int:
         with self._write():
             return len(self._rows(
@@ -453,7 +477,7 @@ class StoreQueries:
                 "last_modified = COALESCE(?, last_modified), served = served + ?, "
                 "new = new + ?, updated = updated + ?, unchanged = unchanged + ?, "
                 "quarantined = quarantined + ? WHERE name = ?",
-                (_ts(at), _ts(at), _ts(next_attempt), etag, last_modified, served,
+                (_ts(at), _ts(at), _ts_up(next_attempt), etag, last_modified, served,
                  outcome.new, outcome.updated, outcome.unchanged, quarantined, name))
 
     def record_source_error(self, name: str, error: str, *, at: datetime,
@@ -464,7 +488,7 @@ class StoreQueries:
                 "UPDATE sources SET last_attempt = ?, last_error = ?, "
                 "error_count = error_count + 1, next_attempt = ?, lease_owner = NULL, "
                 "lease_until = NULL WHERE name = ?",
-                (_ts(at), error, _ts(next_attempt), name))
+                (_ts(at), error, _ts_up(next_attempt), name))
 
     # --- state ------------------------------------------------------------------
 

@@ -103,6 +103,14 @@ class PostgresStore(StoreQueries):
     # waiting for them (or leasing them twice).
     _LEASE_LOCK = " FOR UPDATE SKIP LOCKED"
 
+    def _lost_race(self, exc: BaseException) -> bool:
+        # Two workers storing the same story at once (a source polled by two
+        # after a lease ran out), or locking rows in opposite orders.
+        cause = exc.__cause__ if isinstance(exc, StoreError) else exc
+        return isinstance(cause, (psycopg.errors.UniqueViolation,
+                                  psycopg.errors.DeadlockDetected,
+                                  psycopg.errors.SerializationFailure))
+
     def __init__(self, conn: psycopg.Connection, tz: ZoneInfo, url: str,
                  pool: ConnectionPool | None = None) -> None:
         self._conn = conn
