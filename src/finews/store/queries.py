@@ -442,10 +442,10 @@ class StoreQueries:
                     "UPDATE sources SET lease_owner = ?, lease_until = ? WHERE name IN ("
                     f"SELECT name FROM sources WHERE name {clause} "
                     "AND (next_attempt IS NULL OR next_attempt <= ?) "
-                    "AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?) "
+                    "AND (lease_until IS NULL OR lease_until <= ?) "
                     f"ORDER BY COALESCE(next_attempt, 0), name LIMIT ?{self._LEASE_LOCK}) "
                     "RETURNING name",
-                    (worker, _ts(until), *params, at, at, worker, limit - len(taken))))
+                    (worker, _ts(until), *params, at, at, limit - len(taken))))
         return taken
 
     def renew_lease(self, name: str, *, worker: str, until: datetime) -> bool:
