@@ -289,6 +289,10 @@ async def _fetch_leased(settings: Settings, store, fetcher, me: str, sources: di
                                 limit=settings.fetch.lease_batch)
     if not names:
         return False
+    # In the configuration's order, as `finews fetch` polls them: which of
+    # two lists serving one story keeps it does not depend on the worker.
+    order = {name: n for n, name in enumerate(sources)}
+    names.sort(key=order.__getitem__)
     report = PassReport()
     for name in names:
         # The lease is renewed as each source's turn comes, so it need only

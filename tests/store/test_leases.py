@@ -105,3 +105,12 @@ def test_a_stopping_worker_hands_back_what_it_held(store_url):
         assert sorted(store.lease_sources(NAMES, worker="b", now=NOW,
                                           until=NOW + timedelta(minutes=5), limit=5)) \
             == sorted(held)
+
+
+def test_sources_due_together_are_leased_in_the_configuration_order(store_url):
+    with open_store(store_url, TZ) as store:
+        configured = NAMES[::-1]          # not the names' own order
+        store.register_sources(configured)
+        first = store.lease_sources(NAMES, worker="a", now=NOW,
+                                    until=NOW + timedelta(minutes=5), limit=5)
+        assert set(first) == set(configured[:5])

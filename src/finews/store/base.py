@@ -291,7 +291,8 @@ class SourceLedger(Protocol):
     # Recording a success or an error also ends the source's lease.
 
     def register_sources(self, names: Sequence[str]) -> None:
-        """Make sure each configured source has its row (leases take rows)."""
+        """Make sure each configured source has its row (leases take rows),
+        with its place in ``names`` (the configuration's order)."""
 
     def lease_sources(self, names: Sequence[str], *, worker: str, now: datetime,
                       until: datetime, limit: int) -> list[str]:
@@ -299,7 +300,8 @@ class SourceLedger(Protocol):
         leased by another worker (or whose lease has run out) for ``worker``
         until ``until``; the names claimed, the longest waiting first. Two
         workers calling at once never get the same source (on PostgreSQL the
-        rows are locked ``FOR UPDATE SKIP LOCKED``)."""
+        rows are locked ``FOR UPDATE SKIP LOCKED``). Sources due at the same
+        time are taken in their registered order."""
 
     def renew_lease(self, name: str, *, worker: str, until: datetime) -> bool:
         """Extend ``worker``'s lease on ``name`` to ``until``; False when it

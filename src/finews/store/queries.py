@@ -427,8 +427,9 @@ class StoreQueries:
 
     def register_sources(self, names: Sequence[str]) -> None:
         with self._write():
-            self._exec_many("INSERT INTO sources (name) VALUES (?) ON CONFLICT DO NOTHING",
-                            [(name,) for name in names])
+            self._exec_many("INSERT INTO sources (name, position) VALUES (?, ?) "
+                            "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                            [(name, n) for n, name in enumerate(names)])
 
     def lease_sources(self, names: Sequence[str], *, worker: str, now: datetime,
                       until: datetime, limit: int) -> list[str]:
@@ -443,7 +444,7 @@ class StoreQueries:
                     f"SELECT name FROM sources WHERE name {clause} "
                     "AND (next_attempt IS NULL OR next_attempt <= ?) "
                     "AND (lease_until IS NULL OR lease_until <= ?) "
-                    f"ORDER BY COALESCE(next_attempt, 0), name LIMIT ?{self._LEASE_LOCK}) "
+                    f"ORDER BY COALESCE(next_attempt, 0), position, name LIMIT ?{self._LEASE_LOCK}) "
                     "RETURNING name",
                     (worker, _ts(until), *params, at, at, limit - len(taken))))
         return taken

@@ -200,11 +200,15 @@ MIGRATIONS: tuple[str, ...] = (
     ANALYZE search_docs;
     """,
     # 4: a fetch worker's lease on a source (``finews run --role fetch``):
-    # who polls it now and until when the claim holds (Unix seconds). Not
-    # copied by ``copy-store``: a lease means nothing in another store.
+    # who polls it now and until when the claim holds (Unix seconds), and
+    # the source's place in the configuration. Not copied by ``copy-store``:
+    # a lease means nothing in another store, and workers set the places.
     """
     ALTER TABLE sources ADD COLUMN lease_owner TEXT COLLATE "C";
     ALTER TABLE sources ADD COLUMN lease_until BIGINT;
+    -- Where the source stands in finews.toml: sources due at once are
+    -- polled in that order, as `finews fetch` polls them.
+    ALTER TABLE sources ADD COLUMN position INTEGER;
     """,
 )
 

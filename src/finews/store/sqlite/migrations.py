@@ -176,11 +176,15 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     """,
     # 5: a fetch worker's lease on a source (``finews run --role fetch``):
-    # who polls it now and until when the claim holds (Unix seconds). Not
-    # copied by ``copy-store``: a lease means nothing in another store.
+    # who polls it now and until when the claim holds (Unix seconds), and
+    # the source's place in the configuration. Not copied by ``copy-store``:
+    # a lease means nothing in another store, and workers set the places.
     """
     ALTER TABLE sources ADD COLUMN lease_owner TEXT;
     ALTER TABLE sources ADD COLUMN lease_until INTEGER;
+    -- Where the source stands in finews.toml: sources due at once are
+    -- polled in that order, as `finews fetch` polls them.
+    ALTER TABLE sources ADD COLUMN position INTEGER;
     """,
 )
 
