@@ -374,6 +374,8 @@ def status(ctx: click.Context) -> None:
     """Show each source's state and the store's counts."""
     from .building import store_for
     settings = _settings(ctx)
+    from datetime import datetime, timezone
+    now = datetime.now(timezone.utc)
     with store_for(settings) as store:
         click.echo(f"stories: {store.count_articles()}, quarantined items: "
                    f"{store.count_quarantine()}")
@@ -387,6 +389,9 @@ def status(ctx: click.Context) -> None:
                     f"{state.quarantined}; next attempt {when}")
             if state.error_count:
                 line += f"; {state.error_count} errors in a row, last: {state.last_error}"
+            if state.lease_owner and state.lease_until and state.lease_until > now:
+                line += (f"; being polled by {state.lease_owner} (lease until "
+                         f"{state.lease_until.isoformat(timespec='seconds')})")
             click.echo(line)
 
 

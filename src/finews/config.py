@@ -366,7 +366,7 @@ def apply_env(settings: Settings, environ: Mapping[str, str]) -> Settings:
             changes["output_dir"] = Path(value) if value else None
         elif rest == "STORE_URL":
             changes["store_url"] = value
-        elif rest in ("CONFIG", "SLOW"):
+        elif rest in ("CONFIG", "SLOW") or rest.startswith("TEST_"):
             continue  # read by the CLI and the test suite, not settings
         else:
             head, _, key = rest.partition("_")

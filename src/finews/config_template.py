@@ -39,6 +39,8 @@ backoff_max = 30.0
 per_host = 2                         # requests in flight to one host
 # user_agent = "finews/0.1"
 allow_private = false                # allow loopback/private addresses for all sources
+lease = 300.0                        # seconds a fetch worker's claim on a source holds
+lease_batch = 4                      # sources a fetch worker claims at a time
 
 [serve]
 host = "127.0.0.1"

@@ -127,3 +127,21 @@ def test_stories_a_fetch_worker_stores_reach_another_process_pages_and_events(
             assert mine[-1]["title"] in page.read().decode()
         for worker in (fetcher, publisher, server):
             assert worker.stop() == 0, worker.output()
+
+
+def test_status_shows_which_worker_polls_a_source(tmp_path):
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+    from finews.store import open_store
+    url = f"sqlite:///{tmp_path / 'finews.db'}"
+    with ManyFeeds(2) as feeds:
+        config = _config(tmp_path, feeds, url)
+        now = datetime.now(timezone.utc)
+        with open_store(url, ZoneInfo("UTC")) as store:
+            store.register_sources(["many-0", "many-1"])
+            assert store.lease_sources(["many-0"], worker="host-b pid 7", now=now,
+                                       until=now + timedelta(minutes=5), limit=1)
+        status = _finews(config, "status")
+    lines = {line.split(":")[0]: line for line in status.stdout.splitlines()}
+    assert "being polled by host-b pid 7" in lines["many-0"]
+    assert "being polled" not in lines["many-1"]

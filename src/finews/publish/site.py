@@ -80,9 +80,25 @@ def build_site(store: Store, out: Path, site: SiteSettings, *, full: bool = Fals
 def _build(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
            progress: Progress | None, search_action: str | None,
            workers: int | None) -> BuildReport:
+    fingerprint = _fingerprint(site, search_action)
+    # Reads in one snapshot: with other processes storing stories meanwhile,
+    # a listing must not show a story committed after the changes were read
+    # (its page would not be written until the next build).
+    with store.snapshot():
+        report, listings = _render(store, writer, site, full, progress, search_action,
+                                   workers, fingerprint)
+    # Published before the state says so: a build that fails here is redone.
+    listings.save_state()
+    store.set_state(SEQ_KEY, str(report.seq))
+    store.set_state(FINGERPRINT_KEY, fingerprint)
+    return report
+
+
+def _render(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
+            progress: Progress | None, search_action: str | None, workers: int | None,
+            fingerprint: str) -> tuple[BuildReport, ListingWriter]:
     out = writer.root
     pages = Pages(site, search_action)
-    fingerprint = _fingerprint(site, search_action)
     raw_mark = store.get_state(SEQ_KEY)
     mark = int(raw_mark) if raw_mark and raw_mark.isdigit() else None
     full = (full or mark is None or not (out / "index.html").is_file()
@@ -129,14 +145,10 @@ def _build(store: Store, writer: SiteWriter, site: SiteSettings, full: bool,
             listings.write_affected()
         _write_twin_redirects(store, writer, pages, iter(store.aliases(ids)))
         _write_common(writer, pages, listings, top, wrote_any=stories > 0)
-    # Published before the state says so: a build that fails here is redone.
     writer.finish()
-    listings.save_state()
-    store.set_state(SEQ_KEY, str(top))
-    store.set_state(FINGERPRINT_KEY, fingerprint)
     return BuildReport(written=writer.written + extra[0], unchanged=writer.unchanged + extra[1],
                        elapsed=0.0, seq=top, full=full, stories=stories,
-                       skipped=tuple(listings.skipped))
+                       skipped=tuple(listings.skipped)), listings
 
 
 def _stream(store: Store, ids: list[int]) -> Iterator[StoredArticle]:

@@ -8,6 +8,8 @@ implements the same protocol. Open one with ``store.open_store(url)``.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterator, Protocol, Sequence
@@ -311,6 +313,13 @@ class SourceLedger(Protocol):
         """End every lease ``worker`` holds (it stops); how many it held."""
 
 
+class Snapshots(Protocol):
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Every read inside sees the store at one moment, whatever other
+        writers commit meanwhile (a build lists exactly the stories whose
+        pages it writes). No writes inside: make them after it."""
+
+
 class StateStore(Protocol):
     """Small key/value state (the publisher's watermark…)."""
 
@@ -341,8 +350,8 @@ class Copier(Protocol):
         """After copying: new ids and change numbers follow the copied ones."""
 
 
-class Store(Categories, StoryWriter, ArchiveReader, Searcher, SourceLedger, StateStore,
-            Copier, Protocol):
+class Store(Categories, StoryWriter, ArchiveReader, Searcher, SourceLedger, Snapshots,
+            StateStore, Copier, Protocol):
     """A whole store: every role, and its life cycle. Open one with ``open_store``."""
 
     #: The URL that opens this store again, e.g. in a worker process.

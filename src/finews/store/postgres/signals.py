@@ -13,6 +13,7 @@ import time
 import psycopg
 
 from ...errors import RoleBusyError, StoreError
+from .migrations import migrate
 from .store import _connect, _safe
 
 #: The publisher's lock; the change sequence and migrations have their own.
@@ -56,6 +57,7 @@ def hold_publisher(url: str, holder: str) -> PublisherHold:
     except psycopg.Error as exc:
         raise StoreError(f"cannot reach the store at {_safe(url)}: {exc}") from exc
     try:
+        migrate(conn)        # the holder's name goes into the schema's state table
         got = conn.execute("SELECT pg_try_advisory_lock(%s)", (PUBLISH_LOCK,)).fetchone()[0]
         if not got:
             row = conn.execute("SELECT value FROM state WHERE key = %s",

@@ -197,6 +197,26 @@ class PostgresStore(StoreQueries):
             finally:
                 self._depth = 0
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see the store as it was at the first of them."""
+        with self._lock:
+            if self._depth:
+                yield
+                return
+            self._alive()
+            self._depth = 1
+            level = self._conn.isolation_level
+            self._conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            try:
+                with self._conn.transaction():
+                    yield
+            except psycopg.Error as exc:
+                raise StoreError(f"the store cannot be read: {exc}") from exc
+            finally:
+                self._depth = 0
+                self._conn.isolation_level = level
+
     def _q(self, sql: str, params: Sequence | None = None) -> list[tuple]:
         with self._lock:
             if not self._depth:

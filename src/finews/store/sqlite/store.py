@@ -8,6 +8,7 @@ open their own connections; WAL lets them read while the writer writes.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -102,6 +103,21 @@ class SQLiteStore(StoreQueries):
         for start in range(0, len(values), 500):
             chunk = tuple(values[start:start + 500])
             yield f"IN ({','.join('?' * len(chunk))})", chunk
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        # A read transaction keeps the WAL snapshot of its first read until
+        # it ends; writes inside it would be refused once another connection
+        # has committed, so a build writes its state after it.
+        if self._conn.in_transaction:
+            yield
+            return
+        self._conn.execute("BEGIN DEFERRED")
+        try:
+            self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            yield
+        finally:
+            self._conn.execute("COMMIT" if self._conn.in_transaction else "SELECT 1")
 
     def integrity_check(self) -> str:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
