@@ -35,6 +35,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 
 def _measure(url: str, workers: int, feeds: int, stories: int, work: Path) -> dict:
     work.mkdir(parents=True, exist_ok=True)
+    open_store(url, ZoneInfo("UTC")).close()     # the schema, for the counting below
     env = {k: v for k, v in os.environ.items() if not k.startswith("FINEWS_")}
     env["PYTHONPATH"] = str(_ROOT / "src")
     with ManyFeeds(feeds, start=stories, every=0, shown=stories, seed=workers) as upstream:

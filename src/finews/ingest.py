@@ -276,7 +276,8 @@ async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: Sour
     outcome = store.upsert_articles(batch)
     # Each new story joins its cluster now, before the site is built; a
     # backlog (an imported archive) is worked off CLUSTER_BACKLOG at a time.
-    cluster_new(store, limit=outcome.new + CLUSTER_BACKLOG, recent=recent)
+    # Another fetch worker clustering now takes these too, in id order.
+    cluster_new(store, limit=outcome.new + CLUSTER_BACKLOG, recent=recent, wait=False)
     store.mark_items_seen(src.name, complete)
     report.new += outcome.new
     report.updated += outcome.updated

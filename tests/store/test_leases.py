@@ -114,3 +114,14 @@ def test_sources_due_together_are_leased_in_the_configuration_order(store_url):
         first = store.lease_sources(NAMES, worker="a", now=NOW,
                                     until=NOW + timedelta(minutes=5), limit=5)
         assert set(first) == set(configured[:5])
+
+
+def test_one_process_clusters_at_a_time(store_url, backend):
+    with open_store(store_url, TZ) as one, open_store(store_url, TZ) as other:
+        with one.clustering_turn(wait=False) as mine:
+            assert mine
+            with other.clustering_turn(wait=False) as theirs:
+                # SQLite has one fetch worker: its turn is never taken.
+                assert theirs == (backend == "sqlite")
+        with other.clustering_turn(wait=False) as theirs:
+            assert theirs                # handed back when the first was done

@@ -145,12 +145,21 @@ def cluster_story(store: Store, stored: StoredArticle) -> int:
 
 def cluster_new(store: Store, *, limit: int | None = None,
                 progress: Callable[[int], None] | None = None,
-                recent: RecentFingerprints | None = None) -> int:
+                recent: RecentFingerprints | None = None, wait: bool = True) -> int:
     """Cluster the stories stored since the last call (at most ``limit``), in
     id order, writing each ``BATCH`` at once; how many were clustered.
 
+    One process clusters at a time; with ``wait`` false, one that finds
+    another clustering leaves its stories to it and returns 0 at once.
+
     ``recent``, kept by a process from one call to the next, spares reading
     back the fingerprints it wrote itself; the clusters are the same without it."""
+    with store.clustering_turn(wait=wait) as mine:
+        return _cluster_new(store, limit, progress, recent) if mine else 0
+
+
+def _cluster_new(store: Store, limit: int | None, progress: Callable[[int], None] | None,
+                 recent: RecentFingerprints | None) -> int:
     raw = store.get_state(WATERMARK_KEY)
     last = int(raw) if raw and raw.isdigit() else 0
     done = 0

@@ -320,6 +320,15 @@ class Snapshots(Protocol):
         pages it writes). No writes inside: make them after it."""
 
 
+class Turns(Protocol):
+    def clustering_turn(self, *, wait: bool) -> AbstractContextManager[bool]:
+        """Whether this process may cluster new stories now (True inside),
+        while no other does: several fetch workers clustering the same
+        stories would each do all the work. ``wait`` waits for the turn;
+        otherwise a turn held elsewhere gives False at once (that process
+        clusters this one's stories too, in id order)."""
+
+
 class StateStore(Protocol):
     """Small key/value state (the publisher's watermark…)."""
 
@@ -351,7 +360,7 @@ class Copier(Protocol):
 
 
 class Store(Categories, StoryWriter, ArchiveReader, Searcher, SourceLedger, Snapshots,
-            StateStore, Copier, Protocol):
+            Turns, StateStore, Copier, Protocol):
     """A whole store: every role, and its life cycle. Open one with ``open_store``."""
 
     #: The URL that opens this store again, e.g. in a worker process.

@@ -44,6 +44,8 @@ from .migrations import migrate
 
 #: Held from numbering a batch's changes to its commit (see the module's text).
 _SEQUENCE_LOCK = 0x66696E6577730002
+#: Held by the one process clustering new stories (``clustering_turn``).
+_CLUSTER_LOCK = 0x66696E6577730004
 #: Connections one URL's read-only pool keeps at most.
 POOL_MAX = 8
 
@@ -196,6 +198,29 @@ class PostgresStore(StoreQueries):
                 raise StoreError(f"store write failed: {exc}") from exc
             finally:
                 self._depth = 0
+
+    @contextmanager
+    def clustering_turn(self, *, wait: bool) -> Iterator[bool]:
+        with self._lock:
+            self._alive()
+            try:
+                if wait:
+                    self._conn.execute("SELECT pg_advisory_lock(%s)", (_CLUSTER_LOCK,))
+                    mine = True
+                else:
+                    mine = self._conn.execute("SELECT pg_try_advisory_lock(%s)",
+                                              (_CLUSTER_LOCK,)).fetchone()[0]
+            except psycopg.Error as exc:
+                raise StoreError(f"the store cannot be used: {exc}") from exc
+        try:
+            yield mine
+        finally:
+            if mine and not (self._conn.closed or self._conn.broken):
+                with self._lock:
+                    try:
+                        self._conn.execute("SELECT pg_advisory_unlock(%s)", (_CLUSTER_LOCK,))
+                    except psycopg.Error:
+                        pass      # the connection went: so did its lock
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

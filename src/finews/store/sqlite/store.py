@@ -105,6 +105,12 @@ class SQLiteStore(StoreQueries):
             yield f"IN ({','.join('?' * len(chunk))})", chunk
 
     @contextmanager
+    def clustering_turn(self, *, wait: bool) -> Iterator[bool]:
+        # One fetch worker per SQLite store: its turn is always free (and a
+        # `finews recluster` beside it is kept consistent by the write lock).
+        yield True
+
+    @contextmanager
     def snapshot(self) -> Iterator[None]:
         # A read transaction keeps the WAL snapshot of its first read until
         # it ends; writes inside it would be refused once another connection
