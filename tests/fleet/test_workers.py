@@ -41,8 +41,8 @@ def _drain(feeds: ManyFeeds, url: str, timeout: float = 90) -> None:
     frozen = time.monotonic()
     deadline = frozen + timeout
     while time.monotonic() < deadline:
-        if any(not times or times[-1] < frozen for times in
-               (feeds.polls[k] for k in range(feeds.feeds))):
+        if any(not feeds.polls[k] or feeds.polls[k][-1] < frozen
+               for k in range(feeds.feeds) if k not in feeds.failing):
             time.sleep(1)
             continue
         # Counting is cheap; reading every story is not (and this process
@@ -62,6 +62,20 @@ def _early_polls(feeds: ManyFeeds) -> list[tuple[int, float]]:
     return early
 
 
+#: Feeds that answer 503 throughout: backed off, whichever worker asks.
+FAILING = {0, 1, 2}
+
+
+def _check_backed_off(feeds: ManyFeeds) -> None:
+    """Each failing feed's n-th wait is at least interval·2ⁿ⁻¹ (ingest.backoff)."""
+    for feed in FAILING:
+        times = feeds.polls[feed]
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        assert len(times) >= 2, f"failing feed {feed} was not tried again"
+        assert all(gap >= INTERVAL * 2 ** n - 0.05 for n, gap in enumerate(gaps)), \
+            f"feed {feed} was retried too soon: {gaps}"
+
+
 def _check_exactly_once(feeds: ManyFeeds, url: str) -> None:
     keys, twins = _stored(url)
     served = _served(feeds)
@@ -75,6 +89,7 @@ def _check_exactly_once(feeds: ManyFeeds, url: str) -> None:
 def test_fetch_workers_store_every_item_once(count, tmp_path, postgres_server, workers):
     url = postgres_server.new_database()
     with ManyFeeds(FEEDS, every=EVERY, shown=60, seed=count) as feeds:
+        feeds.failing = set(FAILING)
         config = tmp_path / "finews.toml"
         config.write_text(fleet_config(feeds, store_url=url, interval=INTERVAL, lease=60),
                           encoding="utf-8")
@@ -89,6 +104,7 @@ def test_fetch_workers_store_every_item_once(count, tmp_path, postgres_server, w
     assert all("fetched" in out for out in outputs), outputs
     _check_exactly_once(feeds, url)
     assert _early_polls(feeds) == []
+    _check_backed_off(feeds)
     with open_store(url, ZoneInfo("UTC"), readonly=True) as store:
         # A stopping worker hands its leases back.
         assert all(store.source_state(f"many-{k}").lease_owner is None for k in range(FEEDS))

@@ -40,6 +40,8 @@ class ManyFeeds:
         self.served: dict[int, set[str]] = defaultdict(set)
         self.polls: dict[int, list[float]] = defaultdict(list)
         self._frozen: float | None = None
+        #: Feeds that answer 503 (their polls are still counted).
+        self.failing: set[int] = set()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -98,9 +100,12 @@ class ManyFeeds:
                                    code=f"{story.code[:8]}{feed:04d}{n:06d}"))
         return stories
 
-    def answer(self, feed: int) -> bytes:
+    def answer(self, feed: int) -> bytes | None:
+        """The feed's RSS, or None for a feed told to fail."""
         with self._lock:
             self.polls[feed].append(time.monotonic())
+            if feed in self.failing:
+                return None
             shown = self._visible(feed)[-self._shown:][::-1]
             self.served[feed].update(story.code for story in shown)
         return rss(shown, self.url).encode()
@@ -119,6 +124,9 @@ def _handler(feeds: ManyFeeds) -> type[BaseHTTPRequestHandler]:
                 self.send_error(404)
                 return
             body = feeds.answer(int(number))
+            if body is None:
+                self.send_error(503)
+                return
             self.send_response(200)
             self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
