@@ -286,18 +286,6 @@ async def _store_items(items: Sequence[RawItem], src: SourceSettings, plan: Sour
     return all(got.whole for got in texts)
 
 
-def due_sources(settings: Settings, store: Store, now: datetime) -> list[SourceSettings]:
-    """Enabled sources whose next attempt has come (or that never ran)."""
-    due = []
-    for src in settings.sources:
-        if not src.enabled:
-            continue
-        state = store.source_state(src.name)
-        if state.next_attempt is None or state.next_attempt <= now:
-            due.append(src)
-    return due
-
-
 async def fetch_pass(settings: Settings, store: Store, fetcher: Fetcher, *,
                      sources: Sequence[SourceSettings] | None = None,
                      progress: Callable[[SourceReport], None] | None = None,

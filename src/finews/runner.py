@@ -105,7 +105,7 @@ async def run(settings: Settings, *, options: RunOptions | None = None,
                     settings, me, options, stop, say, metrics,
                     publisher.wake if publisher is not None else None)))
             # The first role to end (a stop, max_passes, an error) ends them all.
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             stop.set()
             results = await asyncio.gather(*tasks, return_exceptions=True)
             for result in results:

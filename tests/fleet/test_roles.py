@@ -11,7 +11,6 @@ import sys
 import time
 import urllib.request
 
-import pytest
 
 from finews.upstream.manyfeeds import ManyFeeds, fleet_config
 

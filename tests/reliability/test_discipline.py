@@ -16,9 +16,7 @@ from starlette.testclient import TestClient
 
 from finews.cli import main
 from finews.fetch import Fetcher, policy
-from finews.ingest import (MAX_BACKOFF, MAX_RETRY_AFTER, due_sources, fetch_pass,
-                           fetch_source)
-from finews.store.sqlite import SQLiteStore
+from finews.ingest import MAX_BACKOFF, MAX_RETRY_AFTER, fetch_pass, fetch_source
 from finews.store import open_store
 from finews.upstream import Fault
 from finews.upstream.__main__ import _toml
@@ -27,6 +25,16 @@ from finews.web.app import create_app
 from .conftest import Forward, Sleeps, run_pass, settings_for
 
 T0 = datetime(2024, 3, 13, 7, 0, tzinfo=timezone.utc)
+
+
+def due_sources(settings, store, now):
+    """What a fetch worker would lease at ``now`` (handed back at once)."""
+    names = [src.name for src in settings.sources]
+    store.register_sources(names)
+    leased = store.lease_sources(names, worker="test", now=now,
+                                 until=now + timedelta(minutes=5), limit=len(names))
+    store.release_sources("test")
+    return [src for src in settings.sources if src.name in leased]
 
 
 def one_source(settings, store, now, sleeps=None):
