@@ -253,7 +253,6 @@ async def _fetch(settings: Settings, me: str, options: RunOptions, stop: asyncio
                     if not failing:
                         say(f"cannot use the store, trying again: {exc}")
                         failing = True
-                    polled = False
                     await _pause(stop, TICK * 5)
                     continue
                 if polled:

@@ -189,15 +189,8 @@ class PostgresStore(StoreQueries):
                 finally:
                     self._depth -= 1
                 return
-            self._alive()
-            self._depth = 1
-            try:
-                with self._conn.transaction():
-                    yield
-            except psycopg.Error as exc:
-                raise StoreError(f"store write failed: {exc}") from exc
-            finally:
-                self._depth = 0
+            with self._outer(None, "store write failed"):
+                yield
 
     @contextmanager
     def clustering_turn(self, *, wait: bool) -> Iterator[bool]:
@@ -229,18 +222,28 @@ class PostgresStore(StoreQueries):
             if self._depth:
                 yield
                 return
-            self._alive()
-            self._depth = 1
-            level = self._conn.isolation_level
-            self._conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            try:
-                with self._conn.transaction():
-                    yield
-            except psycopg.Error as exc:
-                raise StoreError(f"the store cannot be read: {exc}") from exc
-            finally:
-                self._depth = 0
-                self._conn.isolation_level = level
+            with self._outer(psycopg.IsolationLevel.REPEATABLE_READ,
+                             "the store cannot be read"):
+                yield
+
+    @contextmanager
+    def _outer(self, level: psycopg.IsolationLevel | None, failed: str) -> Iterator[None]:
+        """The outermost transaction (``level``: None for the connection's own),
+        inside ``self._lock``; a driver error becomes a StoreError saying ``failed``."""
+        self._alive()
+        self._depth = 1
+        before = self._conn.isolation_level
+        if level is not None:
+            self._conn.isolation_level = level
+        try:
+            with self._conn.transaction():
+                yield
+        except psycopg.Error as exc:
+            raise StoreError(f"{failed}: {exc}") from exc
+        finally:
+            self._depth = 0
+            if level is not None:
+                self._conn.isolation_level = before
 
     def _q(self, sql: str, params: Sequence | None = None) -> list[tuple]:
         with self._lock:
